@@ -1,0 +1,14 @@
+/**
+ * SkillCert core: the pure, shared home of every cryptographic rule (no environment, no
+ * console, no I/O). Used by the server, the scripts, the contract tests and the browser.
+ */
+export * from "./bytes.js";
+export * from "./keccak.js";
+export * from "./issues.js";
+export * from "./normalize.js";
+export * from "./identifiers.js";
+export * from "./record.js";
+export * from "./certificate.js";
+export * from "./institution.js";
+export * from "./merkle.js";
+export * from "./batch.js";
