@@ -152,7 +152,8 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
   }
 
   const level = parseLevel(raw.level);
-  if (level === undefined && raw.level !== undefined) issues.push(issue("level", "LEVEL_INVALID", "level must be 1–5 or its name (一级/高级技师 … 五级/初级工)"));
+  if (level === undefined && raw.level !== undefined)
+    issues.push(issue("level", "LEVEL_INVALID", "level must be 1–5 or its name (一级/高级技师 … 五级/初级工)"));
 
   const certificateNumber = text("certificateNumber", normalizeIdentifier);
   if (certificateNumber) {
@@ -193,7 +194,8 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
   const occupationCode = text("occupationCode", normalizeIdentifier);
   if (occupationCode) issues.push(...validateOccupationCode(occupationCode, "occupationCode"));
   const occupationName = text("occupationName", normalizeText);
-  if (occupationName && occupationName.length > 64) issues.push(issue("occupationName", "TOO_LONG", "occupationName has more than 64 characters"));
+  if (occupationName && occupationName.length > 64)
+    issues.push(issue("occupationName", "TOO_LONG", "occupationName has more than 64 characters"));
 
   const scores: Record<string, number | null> = {};
   for (const name of SCORE_FIELDS) {

@@ -12,3 +12,6 @@ export * from "./certificate.js";
 export * from "./institution.js";
 export * from "./merkle.js";
 export * from "./batch.js";
+export * from "./qr-payload.js";
+export * from "./chain-reader.js";
+export * from "./verify.js";

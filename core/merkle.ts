@@ -112,18 +112,13 @@ function sortedOrder(packed: Uint8Array, n: number): Uint32Array {
     }
     return 0;
   };
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && head[order[end]!] === head[order[start]!]) end++;
     if (end - start > 1) order.subarray(start, end).sort(compareTail);
     start = end;
   }
   return order;
-}
-
-function sameNode(nodes: Uint8Array, i: number, j: number): boolean {
-  for (let k = 0; k < NODE; k++) if (nodes[i * NODE + k] !== nodes[j * NODE + k]) return false;
-  return true;
 }
 
 /**
@@ -144,19 +139,29 @@ export function buildMerkleTreeFromPacked(packed: Uint8Array): MerkleTree {
   return buildFromPacked(packed, n);
 }
 
-function buildFromPacked(packed: Uint8Array, n: number): MerkleTree {
+function buildFromPacked(packedIn: Uint8Array, n: number): MerkleTree {
+  // Word-aligned copies let leaves move as 8 × 32-bit words instead of byte views (a view per
+  // leaf cost a third of the build time at a million leaves).
+  const packed = packedIn.byteOffset % 4 === 0 ? packedIn : packedIn.slice();
   const size = 2 * n - 1;
   const nodes = new Uint8Array(size * NODE);
+  const nodes32 = new Uint32Array(nodes.buffer);
+  const packed32 = new Uint32Array(packed.buffer, packed.byteOffset, n * 8);
   const order = sortedOrder(packed, n);
   const treeIndexOf = new Uint32Array(n);
   for (let rank = 0; rank < n; rank++) {
     const input = order[rank]!;
     const slot = size - 1 - rank;
-    nodes.set(packed.subarray(input * NODE, input * NODE + NODE), slot * NODE);
-    treeIndexOf[input] = slot;
-    if (rank > 0 && sameNode(nodes, slot, slot + 1)) {
-      throw new MerkleTreeError("MERKLE_DUPLICATE_LEAF", `leaf ${input} duplicates leaf ${order[rank - 1]}`);
+    const to = slot * 8;
+    const from = input * 8;
+    let same = rank > 0;
+    for (let k = 0; k < 8; k++) {
+      const w = packed32[from + k]!;
+      nodes32[to + k] = w;
+      if (same && nodes32[to + 8 + k] !== w) same = false;
     }
+    treeIndexOf[input] = slot;
+    if (same) throw new MerkleTreeError("MERKLE_DUPLICATE_LEAF", `leaf ${input} duplicates leaf ${order[rank - 1]}`);
   }
 
   // Children 2i+1 and 2i+2 sit next to each other, so the pair is one 64-byte view and only

@@ -33,7 +33,9 @@ export function normalizeIdentifier(value: string): string {
 const NAME_DOTS = /[\u30fb\u2022\u2027\uff65\uff0e\u00b7\u2219\u22c5]/g;
 
 export function normalizePersonName(value: string): string {
-  return normalizeText(value).replace(/[\s\u3000]+/g, " ").replace(NAME_DOTS, "\u00b7");
+  return normalizeText(value)
+    .replace(/[\s\u3000]+/g, " ")
+    .replace(NAME_DOTS, "\u00b7");
 }
 
 // eslint-disable-next-line no-control-regex

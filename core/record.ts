@@ -170,7 +170,10 @@ function isFieldValue(value: unknown): value is FieldValue {
  * `{value, salt}` or `{hash}`, salts of 16 bytes, hashes of 32. Field VALUES are checked by the
  * record type's own parser (e.g. `parseCertificateRecord`).
  */
-export function parseDisclosedRecord(input: unknown, schemas: readonly RecordSchema[]): Result<{ record: DisclosedRecord; schema: RecordSchema }> {
+export function parseDisclosedRecord(
+  input: unknown,
+  schemas: readonly RecordSchema[],
+): Result<{ record: DisclosedRecord; schema: RecordSchema }> {
   const issues: ValidationIssue[] = [];
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return fail([issue("", "RECORD_NOT_OBJECT", "a record must be a JSON object")]);
@@ -207,7 +210,8 @@ export function parseDisclosedRecord(input: unknown, schemas: readonly RecordSch
       else fields[name] = { hash: (entry.hash as string).toLowerCase() as Hex };
     } else if (keys === "salt,value") {
       if (!isHex(entry.salt, SALT_BYTES)) issues.push(issue(`${path}.salt`, "FIELD_SALT_FORMAT", "a salt must be 16 bytes of hex"));
-      else if (!isFieldValue(entry.value)) issues.push(issue(`${path}.value`, "WRONG_TYPE", "a value must be a string, number, null or list of strings"));
+      else if (!isFieldValue(entry.value))
+        issues.push(issue(`${path}.value`, "WRONG_TYPE", "a value must be a string, number, null or list of strings"));
       else fields[name] = { value: entry.value, salt: (entry.salt as string).toLowerCase() as Hex };
     } else {
       issues.push(issue(path, "FIELD_SHAPE", `field ${name} must be {value, salt} or {hash}`));

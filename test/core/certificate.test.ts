@@ -30,7 +30,14 @@ import {
 
 interface CertificateVectors {
   leafTypeTags: Record<string, string>;
-  cases: { name: string; input: Record<string, unknown>; sealed: SealedRecord; fieldHashes: string[]; leaf: string; disclosed: DisclosedRecord }[];
+  cases: {
+    name: string;
+    input: Record<string, unknown>;
+    sealed: SealedRecord;
+    fieldHashes: string[];
+    leaf: string;
+    disclosed: DisclosedRecord;
+  }[];
 }
 const vectors = JSON.parse(readFileSync(new URL("../../core/vectors/certificate.json", import.meta.url), "utf8")) as CertificateVectors;
 
@@ -83,7 +90,10 @@ describe("core/certificate", () => {
     }
     it("encodes the leaf preimage exactly as Solidity abi.encode(bytes32, uint256, bytes32[])", () => {
       const c = vectors.cases[0]!;
-      const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256", "bytes32[]"], [LEAF_TYPE_TAGS.certificate, 1, c.fieldHashes]);
+      const encoded = AbiCoder.defaultAbiCoder().encode(
+        ["bytes32", "uint256", "bytes32[]"],
+        [LEAF_TYPE_TAGS.certificate, 1, c.fieldHashes],
+      );
       expect(ethersKeccak(ethersKeccak(encoded))).to.equal(c.leaf);
       expect(leafFromFieldHashes("certificate", 1, c.fieldHashes as `0x${string}`[])).to.equal(c.leaf);
     });
@@ -97,7 +107,11 @@ describe("core/certificate", () => {
     it("rejects unknown keys, naming each", () => {
       const r = parseCertificateRecord({ ...validInput(), rpcUrl: "x", extra: 1 });
       expect(r.ok).to.equal(false);
-      if (!r.ok) expect(r.issues.map((i) => [i.path, i.code])).to.deep.equal([["rpcUrl", "UNKNOWN_FIELD"], ["extra", "UNKNOWN_FIELD"]]);
+      if (!r.ok)
+        expect(r.issues.map((i) => [i.path, i.code])).to.deep.equal([
+          ["rpcUrl", "UNKNOWN_FIELD"],
+          ["extra", "UNKNOWN_FIELD"],
+        ]);
     });
 
     it("reports every missing field", () => {
@@ -211,7 +225,9 @@ describe("core/certificate", () => {
       expect(codesOf({ ...validInput(), templateId: "模板" })).to.deep.equal(["TEMPLATE_ID_FORMAT"]);
       expect(codesOf({ ...validInput(), processRecordLeaves: ["0x12"] })).to.deep.equal(["LEAF_FORMAT"]);
       const leaf = `0x${"ab".repeat(32)}`;
-      expect(codesOf({ ...validInput(), processRecordLeaves: [leaf, leaf.toUpperCase().replace("0X", "0x")] })).to.deep.equal(["DUPLICATE_LEAF"]);
+      expect(codesOf({ ...validInput(), processRecordLeaves: [leaf, leaf.toUpperCase().replace("0X", "0x")] })).to.deep.equal([
+        "DUPLICATE_LEAF",
+      ]);
     });
   });
 
@@ -229,7 +245,10 @@ describe("core/certificate", () => {
       const sealed = sealCertificate(parsed());
       const leaf = certificateLeaf(sealed);
       fc.assert(
-        fc.property(fc.subarray([...CERTIFICATE_SCHEMA_V1.fields]), (hide) => certificateLeaf(hideFields(CERTIFICATE_SCHEMA_V1, sealed, hide)) === leaf),
+        fc.property(
+          fc.subarray([...CERTIFICATE_SCHEMA_V1.fields]),
+          (hide) => certificateLeaf(hideFields(CERTIFICATE_SCHEMA_V1, sealed, hide)) === leaf,
+        ),
         { numRuns: 300 },
       );
     });
@@ -246,7 +265,7 @@ describe("core/certificate", () => {
       for (const name of CERTIFICATE_SCHEMA_V1.fields) {
         const field = sealed.fields[name]!;
         const editedValue = { ...sealed, fields: { ...sealed.fields, [name]: { ...field, value: JSON.stringify(field.value) + "!" } } };
-        const editedSalt = { ...sealed, fields: { ...sealed.fields, [name]: { ...field, salt: `0x${"00".repeat(16)}` } } };
+        const editedSalt = { ...sealed, fields: { ...sealed.fields, [name]: { ...field, salt: `0x${"00".repeat(16)}` as const } } };
         expect(certificateLeaf(editedValue), name).to.not.equal(leaf);
         expect(certificateLeaf(editedSalt), name).to.not.equal(leaf);
       }
@@ -288,7 +307,11 @@ describe("core/certificate", () => {
       (j.fields as Record<string, Record<string, unknown>>).level = { value: 3, salt: "0x00" };
       expect(codes(j)).to.deep.equal(["FIELD_SALT_FORMAT"]);
       const k = disclosedJson();
-      (k.fields as Record<string, Record<string, unknown>>).level = { value: 3, salt: `0x${"00".repeat(16)}`, hash: `0x${"00".repeat(32)}` };
+      (k.fields as Record<string, Record<string, unknown>>).level = {
+        value: 3,
+        salt: `0x${"00".repeat(16)}`,
+        hash: `0x${"00".repeat(32)}`,
+      };
       expect(codes(k)).to.deep.equal(["FIELD_SHAPE"]);
       const m = disclosedJson();
       delete (m.fields as Record<string, unknown>).templateId;
@@ -320,8 +343,15 @@ describe("core/certificate", () => {
     });
 
     it("hashes the filed scope independently of order and duplicates", () => {
-      const a = scopeHash([{ occupationCode: "6-18-02-01", level: 3 }, { occupationCode: "4-07-05-04", level: 5 }]);
-      const b = scopeHash([{ occupationCode: "4-07-05-04", level: 5 }, { occupationCode: "6-18-02-01", level: 3 }, { occupationCode: "4-07-05-04", level: 5 }]);
+      const a = scopeHash([
+        { occupationCode: "6-18-02-01", level: 3 },
+        { occupationCode: "4-07-05-04", level: 5 },
+      ]);
+      const b = scopeHash([
+        { occupationCode: "4-07-05-04", level: 5 },
+        { occupationCode: "6-18-02-01", level: 3 },
+        { occupationCode: "4-07-05-04", level: 5 },
+      ]);
       expect(a).to.equal(b);
       expect(scopeHash([{ occupationCode: "6-18-02-01", level: 4 }])).to.not.equal(scopeHash([{ occupationCode: "6-18-02-01", level: 3 }]));
     });

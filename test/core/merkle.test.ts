@@ -17,7 +17,13 @@ import {
 } from "../../core/index.js";
 
 interface MerkleVectors {
-  cases: { name: string; leaves: Hex[]; root: Hex; proofs: { leaf: Hex; proof: Hex[] }[]; nonMembers: { leaf: Hex; proof: Hex[]; why: string }[] }[];
+  cases: {
+    name: string;
+    leaves: Hex[];
+    root: Hex;
+    proofs: { leaf: Hex; proof: Hex[] }[];
+    nonMembers: { leaf: Hex; proof: Hex[]; why: string }[];
+  }[];
 }
 const vectors = JSON.parse(readFileSync(new URL("../../core/vectors/merkle.json", import.meta.url), "utf8")) as MerkleVectors;
 
@@ -43,25 +49,39 @@ describe("core/merkle", () => {
 
   describe("buildMerkleTree", () => {
     it("rejects an empty batch", () => {
-      expect(() => buildMerkleTree([])).to.throw(MerkleTreeError).with.property("code", "MERKLE_EMPTY_BATCH");
-      expect(() => buildMerkleTreeFromPacked(new Uint8Array(0))).to.throw(MerkleTreeError).with.property("code", "MERKLE_EMPTY_BATCH");
+      expect(() => buildMerkleTree([]))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_EMPTY_BATCH");
+      expect(() => buildMerkleTreeFromPacked(new Uint8Array(0)))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_EMPTY_BATCH");
     });
 
     it("rejects duplicate leaves, wherever they are", () => {
       const leaves = randomLeaves(9);
       leaves[7] = leaves[2]!;
-      expect(() => buildMerkleTree(leaves)).to.throw(MerkleTreeError).with.property("code", "MERKLE_DUPLICATE_LEAF");
+      expect(() => buildMerkleTree(leaves))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_DUPLICATE_LEAF");
     });
 
     it("rejects leaves that are not 32 bytes", () => {
-      expect(() => buildMerkleTree(["0x1234"])).to.throw(MerkleTreeError).with.property("code", "MERKLE_BAD_LEAF");
-      expect(() => buildMerkleTree([new Uint8Array(31)])).to.throw(MerkleTreeError).with.property("code", "MERKLE_BAD_LEAF");
-      expect(() => buildMerkleTreeFromPacked(new Uint8Array(33))).to.throw(MerkleTreeError).with.property("code", "MERKLE_BAD_LEAF");
+      expect(() => buildMerkleTree(["0x1234"]))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_BAD_LEAF");
+      expect(() => buildMerkleTree([new Uint8Array(31)]))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_BAD_LEAF");
+      expect(() => buildMerkleTreeFromPacked(new Uint8Array(33)))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_BAD_LEAF");
     });
 
     it("rejects a proof index outside the batch", () => {
       const tree = buildMerkleTree(randomLeaves(3));
-      expect(() => tree.proof(3)).to.throw(MerkleTreeError).with.property("code", "MERKLE_INDEX_OUT_OF_RANGE");
+      expect(() => tree.proof(3))
+        .to.throw(MerkleTreeError)
+        .with.property("code", "MERKLE_INDEX_OUT_OF_RANGE");
       expect(() => tree.proof(-1)).to.throw(MerkleTreeError);
       expect(() => tree.proof(1.5)).to.throw(MerkleTreeError);
     });
