@@ -17,5 +17,4 @@ export default defineConfig({
     path: require.resolve("solc/soljson.js"),
     settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
   },
-  paths: { tests: { mocha: "test" } },
 });

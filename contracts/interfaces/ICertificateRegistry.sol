@@ -52,7 +52,6 @@ interface ICertificateRegistry {
     }
 
     /// @notice A batch as returned by `getBatch` (the storage layout is the implementation's).
-    // solhint-disable-next-line gas-struct-packing
     struct Batch {
         bytes32 institutionId;
         BatchKind kind;
@@ -89,7 +88,11 @@ interface ICertificateRegistry {
     /// @param institutionId the institution
     /// @param status the new status
     /// @param reasonCode the supervision reason (non-zero for `Suspended` and `Revoked`, else 0)
-    event InstitutionStatusChanged(bytes32 indexed institutionId, InstitutionStatus indexed status, uint16 reasonCode);
+    event InstitutionStatusChanged(
+        bytes32 indexed institutionId,
+        InstitutionStatus indexed status,
+        uint16 reasonCode
+    );
 
     /// @notice An issuer address was bound to an institution.
     /// @param issuer the issuer address
@@ -140,7 +143,11 @@ interface ICertificateRegistry {
     error RegistryZeroInstitutionId();
     error RegistryInstitutionAlreadyRegistered(bytes32 institutionId);
     error RegistryUnknownInstitution(bytes32 institutionId);
-    error RegistryInvalidStatusTransition(bytes32 institutionId, InstitutionStatus from, InstitutionStatus to);
+    error RegistryInvalidStatusTransition(
+        bytes32 institutionId,
+        InstitutionStatus from,
+        InstitutionStatus to
+    );
     error RegistryZeroAddress();
     error RegistryIssuerAlreadyBound(address issuer, bytes32 institutionId);
     error RegistryIssuerNotBound(address issuer);
@@ -286,7 +293,10 @@ interface ICertificateRegistry {
     /// @param institutionId the institution
     /// @param blockNumber the block, e.g. a batch's `anchoredBlock`
     /// @return the status at the end of that block
-    function institutionStatusAt(bytes32 institutionId, uint64 blockNumber) external view returns (InstitutionStatus);
+    function institutionStatusAt(
+        bytes32 institutionId,
+        uint64 blockNumber
+    ) external view returns (InstitutionStatus);
 
     /// @notice Every status change of the institution, oldest first.
     /// @param institutionId the institution

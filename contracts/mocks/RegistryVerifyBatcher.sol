@@ -12,7 +12,7 @@ contract RegistryVerifyBatcher {
         bytes32 root,
         bytes32[] calldata leaves,
         bytes32[][] calldata proofs
-    ) external view returns (uint256[] memory failures) {
+    ) external pure returns (uint256[] memory failures) {
         uint256[] memory found = new uint256[](leaves.length);
         uint256 count = 0;
         for (uint256 i = 0; i < leaves.length; ++i) {
