@@ -37,7 +37,11 @@ function merkleCases() {
     const oz = SimpleMerkleTree.of(leaves);
     const proofs = leaves.map((leaf, i) => ({ leaf, proof: oz.getProof(i) as Hex[] }));
     const nonMembers: { leaf: Hex; proof: Hex[]; why: string }[] = [
-      { leaf: keccak256Hex(`skillcert.vector.${n}.outsider`), proof: proofs[0]!.proof, why: "leaf not in the batch, with a member's proof" },
+      {
+        leaf: keccak256Hex(`skillcert.vector.${n}.outsider`),
+        proof: proofs[0]!.proof,
+        why: "leaf not in the batch, with a member's proof",
+      },
     ];
     if (n >= 2) {
       nonMembers.push({ leaf: proofs[1]!.leaf, proof: proofs[0]!.proof, why: "member leaf with another member's proof" });
@@ -93,7 +97,14 @@ function certificateCases() {
     },
     {
       name: "passport holder",
-      input: { ...base, certificateNumber: "S000151000001255000007", holderName: "John Smith", idType: "PASSPORT", idNumber: "E12345678", level: 5 },
+      input: {
+        ...base,
+        certificateNumber: "S000151000001255000007",
+        holderName: "John Smith",
+        idType: "PASSPORT",
+        idNumber: "E12345678",
+        level: 5,
+      },
     },
   ];
   return inputs.map(({ name, input }, i) => {
@@ -101,7 +112,14 @@ function certificateCases() {
     if (!parsed.ok) throw new Error(`vector ${name} invalid: ${JSON.stringify(parsed.issues)}`);
     const sealed = sealCertificate(parsed.value, seededRandom(`certificate-${i}`));
     const fieldHashes = CERTIFICATE_SCHEMA_V1.fields.map((f) => fieldHash(f, sealed.fields[f]!));
-    return { name, input, sealed, fieldHashes, leaf: certificateLeaf(sealed), disclosed: discloseCertificate(sealed, ["idNumber", "holderName"]) };
+    return {
+      name,
+      input,
+      sealed,
+      fieldHashes,
+      leaf: certificateLeaf(sealed),
+      disclosed: discloseCertificate(sealed, ["idNumber", "holderName"]),
+    };
   });
 }
 
