@@ -94,13 +94,22 @@ const OTHER_ID_PATTERNS: Readonly<Record<Exclude<IdType, "RESIDENT_ID">, RegExp>
   FOREIGN_PERMANENT_RESIDENT: /^(?:[A-Z]{3}\d{12}|9\d{16}[\dX])$/,
 };
 
-function parseLevel(value: unknown): SkillLevel | undefined {
+/** A level given as 1–5 (number or text, full-width allowed) or by its official name; else undefined. */
+export function parseSkillLevel(value: unknown): SkillLevel | undefined {
   if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 5) return value as SkillLevel;
   if (typeof value !== "string") return undefined;
   const text = normalizeIdentifier(value);
   if (/^[1-5]$/.test(text)) return Number(text) as SkillLevel;
   const found = SKILL_LEVELS.find((l) => l.zh === text || l.zh.split("/").includes(text));
   return found?.level;
+}
+
+/** An ID document type given by its code (RESIDENT_ID) or its Chinese label (居民身份证); else undefined. */
+export function parseIdType(value: string): IdType | undefined {
+  const code = normalizeIdentifier(value);
+  if ((ID_TYPES as readonly string[]).includes(code)) return code as IdType;
+  const label = normalizeText(value);
+  return ID_TYPES.find((t) => ID_TYPE_LABELS[t] === label);
 }
 
 /** Masks an ID number for display: first 4 and last 4 characters (5101**********123X). */
@@ -151,7 +160,7 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
     }
   }
 
-  const level = parseLevel(raw.level);
+  const level = parseSkillLevel(raw.level);
   if (level === undefined && raw.level !== undefined)
     issues.push(issue("level", "LEVEL_INVALID", "level must be 1–5 or its name (一级/高级技师 … 五级/初级工)"));
 
@@ -178,9 +187,7 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
   const idTypeRaw = text("idType", normalizeIdentifier);
   let idType: IdType | undefined;
   if (idTypeRaw) {
-    idType = (ID_TYPES as readonly string[]).includes(idTypeRaw)
-      ? (idTypeRaw as IdType)
-      : ID_TYPES.find((t) => ID_TYPE_LABELS[t] === normalizeText(raw.idType as string));
+    idType = parseIdType(raw.idType as string);
     if (!idType) issues.push(issue("idType", "ID_TYPE_UNKNOWN", `idType must be one of ${ID_TYPES.join(", ")}`));
   }
   const idNumber = text("idNumber", normalizeIdentifier);

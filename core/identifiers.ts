@@ -81,15 +81,15 @@ export function validateResidentId(value: string, path: string, notAfter?: strin
   const year = Number(value.slice(6, 10));
   const month = Number(value.slice(10, 12));
   const day = Number(value.slice(12, 14));
-  const birth = value.slice(6, 14);
   if (year < 1900 || !isValidCalendarDate(year, month, day)) {
-    issues.push(issue(path, "ID_BIRTH_DATE", `resident ID birth date ${birth} is not a valid date`));
+    issues.push(issue(path, "ID_BIRTH_DATE", "resident ID birth date is not a valid date"));
   } else if (notAfter && `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}` > notAfter) {
-    issues.push(issue(path, "ID_BIRTH_DATE", `resident ID birth date ${birth} is after ${notAfter}`));
+    issues.push(issue(path, "ID_BIRTH_DATE", `resident ID birth date is after ${notAfter}`));
   }
   const expected = residentIdCheckDigit(value);
   if (value[17] !== expected) {
-    issues.push(issue(path, "ID_CHECK_DIGIT_MISMATCH", `resident ID check digit is ${value[17]}, expected ${expected}`));
+    // No digits in the message: messages reach logs and UIs, ID numbers must not.
+    issues.push(issue(path, "ID_CHECK_DIGIT_MISMATCH", "resident ID check digit does not match the other 17 digits"));
   }
   return issues;
 }
@@ -152,6 +152,7 @@ const CERT_PARTS = [
 ] as const;
 
 export const CERTIFICATE_NUMBER_LENGTH = 22;
+const ALL_DIGITS = /^\d+$/;
 
 export function formatCertificateNumber(parts: CertificateNumberParts): string {
   return `${parts.institutionType}${parts.institutionCode}${parts.provinceCode}${parts.siteSerial}${parts.year}${parts.level}${parts.serial}`;
@@ -176,7 +177,7 @@ export function parseCertificateNumber(
     issues.push(issue(path, "CERT_NUMBER_INSTITUTION_TYPE", `first character must be Y or S, got ${raw.institutionType}`));
   }
   for (const [name, width] of CERT_PARTS.slice(1)) {
-    if (!new RegExp(`^\\d{${width}}$`).test(raw[name]!)) {
+    if (raw[name]!.length !== width || !ALL_DIGITS.test(raw[name]!)) {
       issues.push(issue(path, "CERT_NUMBER_DIGITS", `${name} must be ${width} digit(s), got ${raw[name]}`));
     }
   }
