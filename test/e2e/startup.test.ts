@@ -2,6 +2,7 @@
  * Start-up as an operator meets it: bad settings fail fast with a message that says what to fix,
  * and the production shape (external chain + PostgreSQL) comes up with a non-development key.
  */
+import { committedMigrationCount } from "../server/support/migrations.js";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -91,7 +92,7 @@ describe("e2e: server start-up", function () {
       });
       const { body } = await waitForHealth(server, port);
       expect(body.chain).to.include({ status: "ok", rpc: "external", chainId: 31337 });
-      expect(body.database).to.deep.equal({ status: "ok", provider: "postgresql", migrations: 1 });
+      expect(body.database).to.deep.equal({ status: "ok", provider: "postgresql", migrations: committedMigrationCount("postgres") });
       const record = JSON.parse(readFileSync(path.join(dataDir.path, "chain", "deployment.json"), "utf8"));
       expect(record).to.include({ chainId: 31337, address: body.chain.registryAddress });
       expect(server.logs.some((entry) => entry.msg === "embedded anvil ready")).to.equal(false);

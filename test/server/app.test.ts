@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { committedMigrationCount } from "./support/migrations.js";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { expect } from "chai";
@@ -99,7 +100,7 @@ describe("HTTP app (createApp)", function () {
         expect(body).to.deep.equal({
           status: "ok",
           chain: { status: "ok", rpc: "embedded", chainId: 31337, registryAddress: REGISTRY_ADDRESS, latestBlock: 42 },
-          database: { status: "ok", provider: "sqlite", migrations: 1 },
+          database: { status: "ok", provider: "sqlite", migrations: committedMigrationCount("sqlite") },
           version: "0.1.0-test",
         });
       } finally {
