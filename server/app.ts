@@ -2,7 +2,7 @@
  * The HTTP application, built from its dependencies and started elsewhere (main.ts), so tests run
  * it on port 0 with whatever chain and database they like.
  */
-import express, { type Express, type Router } from "express";
+import express, { type Express, type RequestHandler, type Router } from "express";
 import type { HealthDependencies } from "./health.js";
 import { errorHandler, notFound } from "./http/error-handler.js";
 import { healthRouter } from "./http/health-route.js";
@@ -14,6 +14,10 @@ export interface AppDependencies {
   health: HealthDependencies;
   /** Feature routers, mounted under /api after the built-in ones. */
   routers?: readonly Router[];
+  /** Run first on every request (e.g. security headers). */
+  middleware?: readonly RequestHandler[];
+  /** Mounted at "/" before /api and the 404 handler (the verifier site, /rpc); they parse their own bodies. */
+  siteRouters?: readonly Router[];
   /** Largest accepted JSON body. */
   jsonLimit?: string;
 }
@@ -21,7 +25,9 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
+  for (const middleware of deps.middleware ?? []) app.use(middleware);
   app.use(requestLog(deps.logger));
+  for (const router of deps.siteRouters ?? []) app.use(router);
   app.use(express.json({ limit: deps.jsonLimit ?? "1mb" }));
 
   const api = express.Router();

@@ -17,6 +17,8 @@
  * | SIGNER_KEYSTORE_PASSWORD | —                                | its password (required with the path)              |
  * | ANVIL_PORT               | 8545                             | port of the embedded anvil node (127.0.0.1)        |
  * | CONFIRMATIONS            | 1                                | blocks to wait before a transaction counts         |
+ * | PUBLIC_URL               | http://<HOST>:<port>             | verifier origin printed in QR codes and trusted    |
+ * | VERIFIER_RPC_URLS        | (none; same-origin /rpc)         | extra RPC endpoints the browser must also agree with |
  * | LOG_LEVEL                | info                             | debug, info, warn, error or silent                 |
  */
 import path from "node:path";
@@ -68,6 +70,12 @@ export type SignerConfig =
 export interface AppConfig {
   dataDir: string;
   http: { host: string; port: number };
+  /**
+   * The public verifier: the base URL printed in certificate QR codes and trusted by the site
+   * (null → http://<HOST>:<listening port>, local development), plus extra independent RPC
+   * endpoints the browser must also ask (all answers must agree).
+   */
+  verifier: { publicUrl: string | null; extraRpcEndpoints: readonly string[] };
   database: { url: string; provider: DatabaseProvider };
   chain: ChainConfig;
   signer: SignerConfig;
@@ -140,6 +148,13 @@ const environmentSchema = z.object({
   SIGNER_KEYSTORE_PASSWORD: z.string().optional(),
   ANVIL_PORT: integerVariable(1, 65535, 8545),
   CONFIRMATIONS: integerVariable(1, 100, 1),
+  PUBLIC_URL: optionalText.refine((value) => value === undefined || /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/i.test(value), {
+    message: "must be the verifier's origin, e.g. https://verify.skillcert.example.cn (no path)",
+  }),
+  VERIFIER_RPC_URLS: optionalText.refine(
+    (value) => value === undefined || value.split(",").every((url) => /^https?:\/\/[^\s,]+$/i.test(url.trim())),
+    { message: "must be a comma-separated list of http(s) JSON-RPC URLs" },
+  ),
   LOG_LEVEL: optionalText.pipe(
     z
       .string()
@@ -274,6 +289,10 @@ export function parseConfig(env: Environment): AppConfig {
   return deepFreeze({
     dataDir,
     http: { host: values.HOST, port: values.PORT },
+    verifier: {
+      publicUrl: values.PUBLIC_URL === undefined ? null : values.PUBLIC_URL.replace(/\/$/, "").toLowerCase(),
+      extraRpcEndpoints: values.VERIFIER_RPC_URLS === undefined ? [] : values.VERIFIER_RPC_URLS.split(",").map((u) => u.trim()),
+    },
     database: { url: databaseUrl, provider: databaseProviderOf(databaseUrl) },
     chain,
     signer: signerOf(values),

@@ -17,6 +17,9 @@ import { StartupError, messageOf } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { PROJECT_ROOT } from "./paths.js";
 import { openDatabase } from "./storage/database.js";
+import { buildVerifierSite } from "../verifier-web/build.js";
+import { loadRegistryArtifact } from "./chain/registry-artifact.js";
+import { createStorageCertificateDirectory, createVerification } from "./verification/index.js";
 
 const SERVER_CLOSE_GRACE_MS = 5_000;
 
@@ -140,6 +143,27 @@ async function main(): Promise<void> {
     const chain = chainResult.value;
     const { database } = databaseResult.value;
 
+    await buildVerifierSite();
+    // With PORT=0 the port is known only after listening; the trusted QR host follows it.
+    let listeningPort = config.http.port;
+    const publicHost = () => (config.verifier.publicUrl ? new URL(config.verifier.publicUrl).host : `${config.http.host}:${listeningPort}`);
+    const verification = createVerification({
+      directory: createStorageCertificateDirectory(database),
+      chain: {
+        chainId: chain.chainId,
+        registryAddress: chain.registry.address,
+        rpcUrl: config.chain.rpcUrl,
+        registryAbi: loadRegistryArtifact().abi,
+      },
+      site: {
+        trustedHosts: () => [...new Set([publicHost(), `localhost:${listeningPort}`, `127.0.0.1:${listeningPort}`])],
+        allowHttp: config.verifier.publicUrl === null || config.verifier.publicUrl.startsWith("http:"),
+        extraRpcEndpoints: config.verifier.extraRpcEndpoints,
+      },
+      version: readVersion(),
+      logger: logger.child({ component: "verification" }),
+    });
+
     const app = createApp({
       logger: logger.child({ component: "http" }),
       health: {
@@ -149,9 +173,13 @@ async function main(): Promise<void> {
         database,
         version: readVersion(),
       },
+      middleware: [verification.securityHeaders],
+      routers: [verification.apiRouter],
+      siteRouters: [verification.siteRouter],
     });
     const server = createServer(app);
     const port = await listen(server, config);
+    listeningPort = port;
     await lifecycle.track("http server", () => closeServer(server));
     logger.info("listening", {
       url: `http://${config.http.host}:${port}`,

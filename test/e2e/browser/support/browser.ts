@@ -37,7 +37,11 @@ export function renderPdfPage(pdf: Uint8Array, dpi: number): PNG {
   return PNG.sync.read(png);
 }
 
-type Locate = (data: Uint8ClampedArray, width: number, height: number) => { data: string; location: { topLeftCorner: { x: number; y: number }; bottomRightCorner: { x: number; y: number } } } | null;
+type Locate = (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string; location: { topLeftCorner: { x: number; y: number }; bottomRightCorner: { x: number; y: number } } } | null;
 const jsQR = ((jsQRModule as unknown as { default?: Locate }).default ?? jsQRModule) as unknown as Locate;
 
 /** Where the QR code is in an image (and what it says). */
