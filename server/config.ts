@@ -19,6 +19,8 @@
  * | CONFIRMATIONS            | 1                                | blocks to wait before a transaction counts         |
  * | PUBLIC_URL               | http://<HOST>:<port>             | verifier origin printed in QR codes and trusted    |
  * | VERIFIER_RPC_URLS        | (none; same-origin /rpc)         | extra RPC endpoints the browser must also agree with |
+ * | COOKIE_SECURE            | true if PUBLIC_URL is https      | session cookie only over https (__Host- prefix)    |
+ * | ISSUER_KEY_SECRET        | (derived from the signer key)    | encrypts institutions' issuer keys (≥ 32 chars)    |
  * | LOG_LEVEL                | info                             | debug, info, warn, error or silent                 |
  */
 import path from "node:path";
@@ -76,6 +78,10 @@ export interface AppConfig {
    * endpoints the browser must also ask (all answers must agree).
    */
   verifier: { publicUrl: string | null; extraRpcEndpoints: readonly string[] };
+  /** Session cookies only over https (default: on when PUBLIC_URL is https). */
+  secureCookies: boolean;
+  /** Secret the institutions' issuer keys are encrypted with (null → derived from the signer key). */
+  issuerKeySecret: string | null;
   database: { url: string; provider: DatabaseProvider };
   chain: ChainConfig;
   signer: SignerConfig;
@@ -155,6 +161,10 @@ const environmentSchema = z.object({
     (value) => value === undefined || value.split(",").every((url) => /^https?:\/\/[^\s,]+$/i.test(url.trim())),
     { message: "must be a comma-separated list of http(s) JSON-RPC URLs" },
   ),
+  COOKIE_SECURE: optionalText.pipe(z.enum(["true", "false"], { message: "must be true or false" }).optional()),
+  ISSUER_KEY_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: "must be at least 32 characters (e.g. 64 hex digits from a password manager)",
+  }),
   LOG_LEVEL: optionalText.pipe(
     z
       .string()
@@ -293,6 +303,9 @@ export function parseConfig(env: Environment): AppConfig {
       publicUrl: values.PUBLIC_URL === undefined ? null : values.PUBLIC_URL.replace(/\/$/, "").toLowerCase(),
       extraRpcEndpoints: values.VERIFIER_RPC_URLS === undefined ? [] : values.VERIFIER_RPC_URLS.split(",").map((u) => u.trim()),
     },
+    secureCookies:
+      values.COOKIE_SECURE === undefined ? (values.PUBLIC_URL ?? "").toLowerCase().startsWith("https:") : values.COOKIE_SECURE === "true",
+    issuerKeySecret: values.ISSUER_KEY_SECRET ?? null,
     database: { url: databaseUrl, provider: databaseProviderOf(databaseUrl) },
     chain,
     signer: signerOf(values),

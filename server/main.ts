@@ -20,6 +20,7 @@ import { openDatabase } from "./storage/database.js";
 import { buildVerifierSite } from "../verifier-web/build.js";
 import { loadRegistryArtifact } from "./chain/registry-artifact.js";
 import { createStorageCertificateDirectory, createVerification } from "./verification/index.js";
+import { createAccessAndOnboarding } from "./institutions/setup.js";
 
 const SERVER_CLOSE_GRACE_MS = 5_000;
 
@@ -164,6 +165,15 @@ async function main(): Promise<void> {
       logger: logger.child({ component: "verification" }),
     });
 
+    const onboarding = await createAccessAndOnboarding({
+      config,
+      registry: chain.registry,
+      logger: logger.child({ component: "http" }),
+      secureCookies: config.secureCookies,
+      ...(config.issuerKeySecret ? { issuerKeySecret: config.issuerKeySecret } : {}),
+    });
+    await lifecycle.track("accounts and institutions", onboarding.close);
+
     const app = createApp({
       logger: logger.child({ component: "http" }),
       health: {
@@ -174,7 +184,7 @@ async function main(): Promise<void> {
         version: readVersion(),
       },
       middleware: [verification.securityHeaders],
-      routers: [verification.apiRouter],
+      routers: [...onboarding.routers, verification.apiRouter],
       siteRouters: [verification.siteRouter],
     });
     const server = createServer(app);

@@ -1,0 +1,93 @@
+/**
+ * Builds the accounts and institutions areas from what main.ts has at hand — the configuration,
+ * the running chain's registry client and a logger — and returns their routers, the issuer-key
+ * access for the issuance area, and what to close on shutdown.
+ *
+ * It opens its own Prisma client on DATABASE_URL (see accounts/data-access/prisma-handle.ts) and
+ * its own JSON-RPC provider and signer wallet from the same configuration as server/chain.
+ */
+import type { Router } from "express";
+import type { Wallet } from "ethers";
+import {
+  accountsRouter,
+  createAccountsDependencies,
+  openPrismaHandle,
+  type AccountsDependencies,
+  type AccountsOptions,
+} from "../accounts/index.js";
+import { createChainProvider, loadSigner } from "../chain/connection.js";
+import type { ChainRegistry } from "../chain/registry-client.js";
+import type { AppConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import {
+  createInstitutionsDependencies,
+  institutionsRouter,
+  publicInstitutionsRouter,
+  type InstitutionsDependencies,
+  type InstitutionsOptions,
+} from "./index.js";
+
+export interface AccessAndOnboardingOptions {
+  config: AppConfig;
+  registry: ChainRegistry;
+  logger: Logger;
+  /** See AccountsOptions.secureCookies (default true). */
+  secureCookies?: boolean;
+  issuerKeySecret?: string;
+  accounts?: Partial<Omit<AccountsOptions, "prisma" | "logger">>;
+  institutions?: Partial<Pick<InstitutionsOptions, "issuerFunding" | "maxSealBytes">>;
+}
+
+export interface AccessAndOnboarding {
+  accounts: AccountsDependencies;
+  institutions: InstitutionsDependencies;
+  /** In mounting order: public list, accounts, institutions. */
+  routers: Router[];
+  issuerSignerFor(institutionId: string): Promise<Wallet>;
+  close(): Promise<void>;
+}
+
+export async function createAccessAndOnboarding(options: AccessAndOnboardingOptions): Promise<AccessAndOnboarding> {
+  const { config, registry, logger } = options;
+  const prisma = await openPrismaHandle(config.database.url);
+  const provider = createChainProvider(config.chain.rpcUrl, config.chain.chainId, {
+    pollingIntervalMs: config.chain.mode === "embedded" ? 100 : 1000,
+  });
+  try {
+    const signer = await loadSigner(config.signer, provider, config.chain.mode === "external");
+    const accounts = createAccountsDependencies({
+      ...options.accounts,
+      prisma,
+      logger,
+      secureCookies: options.secureCookies ?? options.accounts?.secureCookies ?? true,
+    });
+    const institutions = createInstitutionsDependencies(
+      {
+        ...options.institutions,
+        prisma,
+        registry,
+        provider,
+        signer,
+        signerPrivateKey: signer.privateKey,
+        issuerKeySecret: options.issuerKeySecret,
+        confirmations: config.confirmations,
+        logger,
+      },
+      accounts,
+    );
+    return {
+      accounts,
+      institutions,
+      routers: [publicInstitutionsRouter(institutions), accountsRouter(accounts), institutionsRouter(institutions)],
+      issuerSignerFor: institutions.issuerSignerFor,
+      close: async () => {
+        provider.destroy();
+        await prisma.close();
+      },
+    };
+  } catch (error) {
+    provider.destroy();
+    await prisma.close().catch(() => undefined);
+    throw error;
+  }
+}
