@@ -1,9 +1,9 @@
 /**
  * Who may create, see and change which accounts (server/accounts/domain/account-management.ts),
- * through the HTTP API on SQLite.
+ * through the HTTP API on SQLite, with the institutions approved on a real chain (anvil).
  */
 import { expect } from "chai";
-import { FakeRegistry } from "../institutions/support/fake-registry.js";
+import { startTestChain, type TestChain } from "../institutions/support/test-chain.js";
 import { createAccount, createWorld, type World } from "../institutions/support/world.js";
 import { SQLITE } from "./support/databases.js";
 import { ApiClient, signIn, startOnboardingApp, strongPassword, type ApiResponse, type OnboardingApp } from "./support/onboarding-app.js";
@@ -14,17 +14,20 @@ const codeOf = (response: ApiResponse) => (response as ErrorResponse).body.error
 describe("account management (SQLite)", function () {
   let app: OnboardingApp;
   let destroy: () => Promise<void>;
+  let chain: TestChain;
   let world: World;
 
   before(async function () {
+    chain = await startTestChain();
     const created = await SQLITE.create();
     destroy = created.destroy;
-    app = await startOnboardingApp({ databaseUrl: created.url, registry: new FakeRegistry().asRegistry() });
+    app = await startOnboardingApp({ databaseUrl: created.url, chain: chain.access });
     world = await createWorld(app);
   });
   after(async function () {
     await app?.close();
     await destroy?.();
+    await chain?.stop();
   });
 
   const newAccount = (role: string, extra: Record<string, unknown> = {}) => ({

@@ -4,14 +4,15 @@
  * admin, handler and approver with institution B's ids, and must answer exactly as it answers for
  * an id that does not exist (403 or 404, same body) — so nothing about B leaks, not even that it
  * exists — and B must be unchanged afterwards. Regulators see everything; inspectors only read.
- * Runs on SQLite and PostgreSQL.
+ * Runs on SQLite and PostgreSQL, with the institutions approved on a real chain (anvil, one for
+ * both databases).
  */
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { POSTGRESQL, SQLITE, type DatabaseTarget } from "../accounts/support/databases.js";
 import { startOnboardingApp, type ApiClient, type ApiResponse, type OnboardingApp } from "../accounts/support/onboarding-app.js";
 import { aCreditCode, anApplication } from "./support/applications.js";
-import { FakeRegistry } from "./support/fake-registry.js";
+import { startTestChain, type TestChain } from "./support/test-chain.js";
 import { createWorld, type World } from "./support/world.js";
 
 /** Ids of the institution under attack, or of nothing at all. */
@@ -77,7 +78,7 @@ const LIST_ENDPOINTS: Row[] = [
   { endpoint: "GET /api/auth/tokens", call: (c) => c.get("/api/auth/tokens") },
 ];
 
-function describeAccessMatrix(target: DatabaseTarget) {
+function describeAccessMatrix(target: DatabaseTarget, chain: () => TestChain) {
   describe(`access control matrix (${target.name})`, function () {
     let app: OnboardingApp;
     let destroy: () => Promise<void>;
@@ -103,7 +104,7 @@ function describeAccessMatrix(target: DatabaseTarget) {
       destroy = created.destroy;
       app = await startOnboardingApp({
         databaseUrl: created.url,
-        registry: new FakeRegistry().asRegistry(),
+        chain: chain().access,
         // Cheaper hashing: this suite is about who may do what, not about password storage.
         accounts: { passwordHashing: { memoryCost: 1024, timeCost: 1, parallelism: 1 } },
       });
@@ -207,5 +208,15 @@ function describeAccessMatrix(target: DatabaseTarget) {
   });
 }
 
-describeAccessMatrix(SQLITE);
-describeAccessMatrix(POSTGRESQL);
+describe("access control", function () {
+  let chain: TestChain;
+  before(async function () {
+    chain = await startTestChain();
+  });
+  after(async function () {
+    await chain?.stop();
+  });
+
+  describeAccessMatrix(SQLITE, () => chain);
+  describeAccessMatrix(POSTGRESQL, () => chain);
+});

@@ -1,13 +1,14 @@
 /**
- * Institution applications, decisions and supervision through the HTTP API on SQLite, with an
- * in-memory registry that follows the contract's rules (the real contract: chain.test.ts).
+ * Institution applications, decisions and supervision through the HTTP API on SQLite, against the
+ * real CertificateRegistry on an embedded anvil (one node and one deployment for this file).
  */
 import { expect } from "chai";
+import { hexlify, randomBytes } from "ethers";
 import { scopeHash } from "../../core/institution.js";
 import { SQLITE } from "../accounts/support/databases.js";
 import { ApiClient, startOnboardingApp, type ApiResponse, type OnboardingApp } from "../accounts/support/onboarding-app.js";
 import { aCreditCode, anApplication, anInstitutionCode, aSealPngBase64, withWrongCheckCharacter } from "./support/applications.js";
-import { FakeRegistry } from "./support/fake-registry.js";
+import { startTestChain, type TestChain } from "./support/test-chain.js";
 import { createAccount, createWorld, type World } from "./support/world.js";
 
 interface InstitutionBody {
@@ -42,20 +43,24 @@ const errorOf = (response: Pick<ApiResponse<unknown>, "body">) => (response.body
 describe("institution onboarding (SQLite)", function () {
   let app: OnboardingApp;
   let destroy: () => Promise<void>;
-  let chain: FakeRegistry;
+  let chain: TestChain;
   let world: World;
 
   before(async function () {
+    chain = await startTestChain();
     const created = await SQLITE.create();
     destroy = created.destroy;
-    chain = new FakeRegistry();
-    app = await startOnboardingApp({ databaseUrl: created.url, registry: chain.asRegistry() });
+    app = await startOnboardingApp({ databaseUrl: created.url, chain: chain.access });
     world = await createWorld(app);
   });
   after(async function () {
     await app?.close();
     await destroy?.();
+    await chain?.stop();
   });
+
+  /** The registry's state for a credit code (null: never registered). */
+  const onChain = (creditCode: string) => chain.registry.getInstitution(creditCode);
 
   /** A fresh applicant admin (created by the regulator) and its submitted application. */
   async function anApplicant(overrides: Record<string, unknown> = {}) {
@@ -204,7 +209,7 @@ describe("institution onboarding (SQLite)", function () {
       });
       expect(rejected.status).to.equal(200);
       expect(rejected.body.institution).to.include({ status: "rejected", statusReason: "场地证明材料不全" });
-      expect(chain.institutions.has(creditCode)).to.equal(false);
+      expect(await onChain(creditCode)).to.equal(null);
 
       const resubmitted = await admin.client.post<InstitutionBody>(
         "/api/institutions/applications",
@@ -229,8 +234,8 @@ describe("institution onboarding (SQLite)", function () {
       expect(institution).to.include({ status: "approved", institutionCode: code, provinceCode: "51", statusReason: null });
       expect(institution.scopeHash).to.equal(scopeHash(institution.scope));
       expect(institution.decidedAt).to.equal(app.clock.now().toISOString());
-      expect(chain.institutions.get(creditCode)).to.deep.include({ status: "approved", scopeHash: institution.scopeHash });
-      expect(chain.issuers.get(institution.issuerAddress!)).to.equal(creditCode);
+      expect(await onChain(creditCode)).to.deep.include({ status: "approved", scopeHash: institution.scopeHash });
+      expect(await chain.registry.issuerInstitution(institution.issuerAddress!)).to.equal(creditCode);
       const signer = await app.institutions.issuerSignerFor(creditCode);
       expect(signer.address).to.equal(institution.issuerAddress);
       const stored = await app.prisma.queries.issuerKey.findFirst({ where: { institutionId: creditCode } });
@@ -257,7 +262,7 @@ describe("institution onboarding (SQLite)", function () {
       const taken = await approve(second.creditCode, code);
       expect(taken.status).to.equal(409);
       expect(errorOf(taken).code).to.equal("INSTITUTION_CODE_TAKEN");
-      expect(chain.institutions.has(second.creditCode)).to.equal(false);
+      expect(await onChain(second.creditCode)).to.equal(null);
     });
 
     it("refuses approving twice, or rejecting an approved institution: INSTITUTION_STATUS_CONFLICT", async function () {
@@ -275,7 +280,7 @@ describe("institution onboarding (SQLite)", function () {
 
     it("finishes an approval that failed half-way without repeating what the chain already has", async function () {
       const { creditCode } = await anApplicant();
-      chain.failNext = "approveInstitution";
+      chain.failDuring("approveInstitution");
       const failed = await approve(creditCode);
       expect(failed.status).to.equal(503);
       expect(errorOf(failed).code).to.equal("CHAIN_UNAVAILABLE");
@@ -284,23 +289,26 @@ describe("institution onboarding (SQLite)", function () {
       // A registered institution is no longer an open application.
       expect((await world.regulator.post(`/api/institutions/${creditCode}/reject`, { reason: "x" })).status).to.equal(409);
 
-      const callsBefore = chain.calls.length;
+      expect(await onChain(creditCode)).to.include({ status: "registered" });
+
+      const blockBefore = await chain.registry.latestBlock();
       const retried = await approve(creditCode);
       expect(retried.status, retried.text).to.equal(200);
-      expect(chain.calls.slice(callsBefore)).to.deep.equal(["approveInstitution", "bindIssuer"]);
+      expect(await chain.registryCallsSince(blockBefore)).to.deep.equal(["approveInstitution", "bindIssuer"]);
       const signer = await app.institutions.issuerSignerFor(creditCode);
       expect(retried.body.institution.issuerAddress).to.equal(signer.address);
     });
 
     it("continues from the chain's state when the database missed a registration, and refuses rejecting it", async function () {
       const { creditCode } = await anApplicant();
-      chain.force(creditCode, "registered");
+      // Registered by another regulator tool (or an interrupted attempt), with a scope hash that differs.
+      await chain.registry.registerInstitution(creditCode, hexlify(randomBytes(32)));
       const reject = await world.regulator.post(`/api/institutions/${creditCode}/reject`, { reason: "x" });
       expect(reject.status).to.equal(409);
       expect(errorOf(reject)).to.deep.include({ code: "CHAIN_STATE_MISMATCH", details: { database: "applied", chain: "registered" } });
-      const callsBefore = chain.calls.length;
+      const blockBefore = await chain.registry.latestBlock();
       expect((await approve(creditCode)).status).to.equal(200);
-      expect(chain.calls.slice(callsBefore)).to.deep.equal(["updateInstitutionScope", "approveInstitution", "bindIssuer"]);
+      expect(await chain.registryCallsSince(blockBefore)).to.deep.equal(["updateInstitutionScope", "approveInstitution", "bindIssuer"]);
     });
 
     it("gives no issuer signer before approval: ISSUER_KEY_NOT_FOUND", async function () {
@@ -327,11 +335,12 @@ describe("institution onboarding (SQLite)", function () {
       const creditCode = await anApprovedInstitution();
       const suspended = await act(creditCode, "suspend", { reasonCode: 101, reason: "考评过程违规" });
       expect(suspended.body.institution).to.include({ status: "suspended", statusReason: "考评过程违规" });
-      expect(chain.institutions.get(creditCode)!.status).to.equal("suspended");
+      expect((await onChain(creditCode))!.status).to.equal("suspended");
       expect((await act(creditCode, "reinstate", { reason: "整改完成" })).body.institution.status).to.equal("approved");
       const revoked = await act(creditCode, "revoke", { reasonCode: 105, reason: "机构申请退出" });
       expect(revoked.body.institution.status).to.equal("revoked");
-      expect(chain.institutions.get(creditCode)!.reasonCodes).to.deep.equal([0, 0, 101, 0, 105]);
+      const history = await chain.registry.getInstitutionHistory(creditCode);
+      expect(history.map((change) => change.reasonCode)).to.deep.equal([0, 0, 101, 0, 105]);
       const events = (await world.regulator.get<EventsBody>(`/api/institutions/${creditCode}/events`)).body.events.slice(-3);
       expect(events.map((event) => [event.toStatus, event.reasonCode, event.reason])).to.deep.equal([
         ["suspended", 101, "考评过程违规"],
@@ -359,18 +368,20 @@ describe("institution onboarding (SQLite)", function () {
 
     it("records a change the chain already has without sending a transaction (idempotent retry)", async function () {
       const creditCode = await anApprovedInstitution();
-      chain.force(creditCode, "suspended");
-      const callsBefore = chain.calls.length;
+      // Suspended on chain by an earlier attempt that stopped before writing the database.
+      await chain.registry.suspendInstitution(creditCode, 104);
+      const blockBefore = await chain.registry.latestBlock();
       const suspended = await act(creditCode, "suspend", { reasonCode: 104, reason: "抽查不合格" });
       expect(suspended.body.institution.status).to.equal("suspended");
-      expect(chain.calls.length).to.equal(callsBefore);
+      expect(await chain.registryCallsSince(blockBefore)).to.deep.equal([]);
       const last = (await world.regulator.get<EventsBody>(`/api/institutions/${creditCode}/events`)).body.events.at(-1)!;
       expect(last).to.include({ toStatus: "suspended", reasonCode: 104, txHash: null });
     });
 
     it("changes nothing when the chain contradicts the database: CHAIN_STATE_MISMATCH", async function () {
       const creditCode = await anApprovedInstitution();
-      chain.force(creditCode, "revoked");
+      // Revoked on chain behind the database's back (another regulator tool).
+      await chain.registry.revokeInstitution(creditCode, 103);
       const response = await act(creditCode, "suspend", { reasonCode: 101, reason: "x" });
       expect(response.status).to.equal(409);
       expect(errorOf(response)).to.deep.include({ code: "CHAIN_STATE_MISMATCH", details: { database: "approved", chain: "revoked" } });
@@ -379,8 +390,11 @@ describe("institution onboarding (SQLite)", function () {
 
     it("leaves the database unchanged when the chain is unavailable, and a retry completes", async function () {
       const creditCode = await anApprovedInstitution();
-      chain.failNext = "suspendInstitution";
-      expect((await act(creditCode, "suspend", { reasonCode: 101, reason: "x" })).status).to.equal(503);
+      chain.failDuring("suspendInstitution");
+      const failed = await act(creditCode, "suspend", { reasonCode: 101, reason: "x" });
+      expect(failed.status, failed.text).to.equal(503);
+      expect(errorOf(failed).code).to.equal("CHAIN_UNAVAILABLE");
+      expect((await onChain(creditCode))!.status).to.equal("approved");
       expect((await world.regulator.get<InstitutionBody>(`/api/institutions/${creditCode}`)).body.institution.status).to.equal("approved");
       expect((await act(creditCode, "suspend", { reasonCode: 101, reason: "x" })).body.institution.status).to.equal("suspended");
     });

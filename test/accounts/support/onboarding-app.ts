@@ -58,18 +58,22 @@ export interface OnboardingApp {
   close(): Promise<void>;
 }
 
+/** Health answers for suites without a chain (they never call the health endpoint's chain). */
 const healthyChain = { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", chainId: async () => 31337, latestBlock: async () => 1 };
 
-/** Only for suites whose chain is a fake: wallets built on it are never used to send. */
-function unusedChain(registry: ChainRegistry): ChainAccess {
+/**
+ * Only for suites that never touch the chain (sign-in, credentials): there is no registry, and
+ * wallets built on this provider are never used to send. Suites that approve or supervise
+ * institutions pass `chain` (test/institutions/support/test-chain.ts: a real anvil).
+ */
+function noChain(): ChainAccess {
   const provider = new JsonRpcProvider("http://127.0.0.1:9", 31337, { staticNetwork: true });
   const signer = Wallet.createRandom();
-  return { registry, provider, signer, signerPrivateKey: signer.privateKey, issuerFunding: null };
+  return { registry: {} as ChainRegistry, provider, signer, signerPrivateKey: signer.privateKey, issuerFunding: null };
 }
 
 export async function startOnboardingApp(options: {
   databaseUrl: string;
-  registry?: ChainRegistry;
   chain?: ChainAccess;
   accounts?: Partial<Omit<AccountsOptions, "prisma" | "logger" | "now">>;
 }): Promise<OnboardingApp> {
@@ -79,7 +83,7 @@ export async function startOnboardingApp(options: {
   const logger = createLogger({ level: "debug", write: (line) => logs.push(line) });
   const clock = new TestClock();
   const accounts = createAccountsDependencies({ secureCookies: false, ...options.accounts, prisma, logger, now: clock.now });
-  const chain = options.chain ?? unusedChain(options.registry ?? ({} as ChainRegistry));
+  const chain = options.chain ?? noChain();
   const institutions = createInstitutionsDependencies(
     {
       prisma,
@@ -96,7 +100,7 @@ export async function startOnboardingApp(options: {
   );
   const app = createApp({
     logger,
-    health: { chain: healthyChain, chainMode: "embedded", expectedChainId: 31337, database, version: "test" },
+    health: { chain: options.chain?.registry ?? healthyChain, chainMode: "embedded", expectedChainId: 31337, database, version: "test" },
     routers: [publicInstitutionsRouter(institutions), accountsRouter(accounts), institutionsRouter(institutions)],
   });
   const server = createServer(app);
