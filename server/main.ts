@@ -21,6 +21,8 @@ import { buildVerifierSite } from "../verifier-web/build.js";
 import { loadRegistryArtifact } from "./chain/registry-artifact.js";
 import { createStorageCertificateDirectory, createVerification } from "./verification/index.js";
 import { createAccessAndOnboarding } from "./institutions/setup.js";
+import { createChainProvider } from "./chain/connection.js";
+import { createIssuance, openIssuanceDatabase } from "./issuance/index.js";
 
 const SERVER_CLOSE_GRACE_MS = 5_000;
 
@@ -174,6 +176,39 @@ async function main(): Promise<void> {
     });
     await lifecycle.track("accounts and institutions", onboarding.close);
 
+    // Issuance gets its own provider: the anchoring worker polls receipts on it.
+    const issuanceProvider = createChainProvider(config.chain.rpcUrl, chain.chainId, {
+      pollingIntervalMs: chain.mode === "embedded" ? 100 : 1000,
+    });
+    const issuanceDb = await openIssuanceDatabase(config.database.url);
+    await lifecycle.track("issuance database", () => issuanceDb.close());
+    const issuance = createIssuance({
+      db: issuanceDb,
+      logger: logger.child({ component: "issuance" }),
+      authenticate: onboarding.accounts.authenticate,
+      chain: {
+        provider: issuanceProvider,
+        chainId: chain.chainId,
+        registryAddress: chain.registry.address,
+        registryAbi: loadRegistryArtifact().abi,
+        deployBlock: chain.deployment.deployBlock ?? 0,
+        confirmations: config.confirmations,
+        regulatorRegistry: chain.registry,
+      },
+      issuerSigners: { signerFor: (institutionId) => onboarding.issuerSignerFor(institutionId) },
+      pdfExport: {
+        verifierHost: publicHost(),
+        scheme: config.verifier.publicUrl?.startsWith("https:") ? "https" : "http",
+        chainId: chain.chainId,
+        registryAddress: chain.registry.address,
+        directory: path.join(config.dataDir, "exports"),
+      },
+    });
+    await lifecycle.track("issuance", async () => {
+      await issuance.close();
+      issuanceProvider.destroy();
+    });
+
     const app = createApp({
       logger: logger.child({ component: "http" }),
       health: {
@@ -184,12 +219,13 @@ async function main(): Promise<void> {
         version: readVersion(),
       },
       middleware: [verification.securityHeaders],
-      routers: [...onboarding.routers, verification.apiRouter],
+      routers: [...onboarding.routers, ...issuance.routers, verification.apiRouter],
       siteRouters: [verification.siteRouter],
     });
     const server = createServer(app);
     const port = await listen(server, config);
     listeningPort = port;
+    issuance.anchorWorker.start();
     await lifecycle.track("http server", () => closeServer(server));
     logger.info("listening", {
       url: `http://${config.http.host}:${port}`,

@@ -1,0 +1,108 @@
+/**
+ * Exporting an anchored batch as certificate PDFs (one ZIP, `<certificate number>.pdf`), with the
+ * PDF module (server/issuance/pdf/). Each PDF carries the holder's verification bundle — the
+ * disclosed record (ID number hidden behind its field hash), the root, the proof and the chain —
+ * and a QR code with the certificate number and leaf on the configured verifier host.
+ */
+import type { Hex } from "../../../core/index.js";
+import {
+  discloseCertificate,
+  formatCertificateQrPayload,
+  parseDisclosedRecord,
+  CERTIFICATE_SCHEMAS,
+  type SealedRecord,
+  type SkillLevel,
+  type IdType,
+} from "../../../core/index.js";
+import { exportCertificateBatchZip, type CertificatePdfInput, type CertificatePdfWorkerPool } from "../pdf/index.js";
+import { findInstitutionProfile, listBatchCertificates, type IssuanceBatch } from "./batch-repository.js";
+import type { IssuanceDatabase } from "./issuance-database.js";
+import { IssuanceError } from "./issuance-errors.js";
+
+export interface PdfExportConfiguration {
+  /** Host (with port, if any) of the public verifier printed in every QR code. */
+  readonly verifierHost: string;
+  /** `https` in production; `http` for a local verifier only. */
+  readonly scheme: "https" | "http";
+  readonly chainId: number;
+  readonly registryAddress: string;
+  /** Directory for finished ZIPs until they are downloaded (default: the OS temp directory). */
+  readonly directory?: string;
+  /** A long-lived PDF worker pool to share between exports. */
+  readonly pool?: CertificatePdfWorkerPool;
+  readonly workers?: number;
+}
+
+const PAGE = 1_000;
+
+/** The PDF inputs of every certificate of the batch, in leaf order. */
+export async function certificatePdfInputs(
+  db: IssuanceDatabase,
+  config: PdfExportConfiguration,
+  batch: IssuanceBatch,
+): Promise<CertificatePdfInput[]> {
+  const institution = await findInstitutionProfile(db.client, batch.institutionId);
+  if (!institution) throw new Error(`institution of batch ${batch.id} is missing`);
+  const inputs: CertificatePdfInput[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await listBatchCertificates(db.client, batch.id, { ...(after !== undefined ? { after } : {}), take: PAGE });
+    for (const certificate of page) {
+      const parsed = parseDisclosedRecord(JSON.parse(certificate.saltedRecordJson), CERTIFICATE_SCHEMAS);
+      if (!parsed.ok || !certificate.proofJson)
+        throw new Error(`certificate at leaf ${certificate.leafIndex} of batch ${batch.id} is incomplete`);
+      const sealed = parsed.value.record as SealedRecord;
+      const value = (name: string) => (sealed.fields[name] as { value: unknown }).value;
+      const qrText = formatCertificateQrPayload(
+        config.verifierHost,
+        certificate.certificateNumber,
+        certificate.leafHash as Hex,
+        config.scheme,
+      );
+      inputs.push({
+        certificateNumber: certificate.certificateNumber,
+        holderName: value("holderName") as string,
+        idType: value("idType") as IdType,
+        idNumber: value("idNumber") as string,
+        occupationName: value("occupationName") as string,
+        occupationCode: value("occupationCode") as string,
+        level: value("level") as SkillLevel,
+        issueDate: value("issueDate") as string,
+        institutionName: institution.name,
+        qrText,
+        verificationUrl: `${config.scheme}://${config.verifierHost.toLowerCase()}/`,
+        ...(institution.sealPng ? { sealPng: institution.sealPng } : {}),
+        bundle: {
+          record: discloseCertificate(sealed),
+          root: batch.merkleRoot,
+          proof: JSON.parse(certificate.proofJson) as string[],
+          chainId: config.chainId,
+          registryAddress: config.registryAddress.toLowerCase(),
+        },
+      });
+      after = certificate.leafIndex ?? after;
+    }
+    if (page.length < PAGE) break;
+  }
+  return inputs;
+}
+
+/** Writes the batch's ZIP of PDFs to `destination`; the batch must be anchored (or published). */
+export async function exportBatchPdfZip(
+  db: IssuanceDatabase,
+  config: PdfExportConfiguration,
+  batch: IssuanceBatch,
+  destination: string,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ count: number; bytes?: number }> {
+  if (batch.status !== "anchored" && batch.status !== "published") {
+    throw new IssuanceError("BATCH_NOT_ANCHORED", "certificates are printed once their batch is anchored", { status: batch.status });
+  }
+  const inputs = await certificatePdfInputs(db, config, batch);
+  const result = await exportCertificateBatchZip(inputs, destination, {
+    onProgress,
+    ...(config.pool ? { pool: config.pool } : {}),
+    ...(config.workers ? { workers: config.workers } : {}),
+  });
+  return { count: result.count };
+}
