@@ -84,13 +84,19 @@ export interface PasswordHasher {
   verify(passwordHash: string, password: string): Promise<boolean>;
   /** Spends the time of a verification without a real hash, so unknown usernames answer as slowly. */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * The hash `verifyDummy` checks against: made with the current parameters, so the dummy check
+   * costs exactly what a real one does (tests assert that instead of timing it).
+   */
+  dummyHash(): Promise<string>;
   /** True when `passwordHash` was made with other parameters than the current ones. */
   needsRehash(passwordHash: string): boolean;
 }
 
 export function createPasswordHasher(parameters: PasswordHashingParameters = DEFAULT_PASSWORD_HASHING): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...parameters };
-  let dummyHash: Promise<string> | undefined;
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hash(randomBytes(24).toString("base64"), options));
   const verifyPassword = async (passwordHash: string, password: string) => {
     try {
       return await verify(passwordHash, password);
@@ -102,9 +108,9 @@ export function createPasswordHasher(parameters: PasswordHashingParameters = DEF
     hash: (password) => hash(password, options),
     verify: verifyPassword,
     verifyDummy: async (password) => {
-      dummyHash ??= hash(randomBytes(24).toString("base64"), options);
-      await verifyPassword(await dummyHash, password);
+      await verifyPassword(await dummyHash(), password);
     },
+    dummyHash,
     needsRehash: (passwordHash) => {
       try {
         const used = parseOptions(passwordHash);

