@@ -4,13 +4,10 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { expect } from "chai";
-import { hexlify, parseEther, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
+import { hexlify, parseEther, randomBytes, type JsonRpcProvider } from "ethers";
 import { scopeHash } from "../../core/institution.js";
 import { createApp } from "../../server/app.js";
-import { createChainProvider } from "../../server/chain/connection.js";
-import { ensureRegistryDeployed } from "../../server/chain/deployment.js";
 import { DEV_ACCOUNT_0 } from "../../server/chain/dev-accounts.js";
 import type { EmbeddedNode } from "../../server/chain/embedded-node.js";
 import { loadRegistryArtifact } from "../../server/chain/registry-artifact.js";
@@ -21,7 +18,7 @@ import { createAccessAndOnboarding, type AccessAndOnboarding } from "../../serve
 import { silentLogger } from "../../server/logger.js";
 import { openDatabase, type Database } from "../../server/storage/database.js";
 import { signIn, strongPassword, type ApiClient } from "../accounts/support/onboarding-app.js";
-import { startTestAnvil } from "../server/support/anvil.js";
+import { deployTestRegistry, startTestAnvil } from "../server/support/anvil.js";
 import { temporaryDirectory } from "../server/support/temp.js";
 import { anInstitutionCode } from "./support/applications.js";
 import { anInstitution } from "./support/world.js";
@@ -52,20 +49,7 @@ describe("institutions on chain (anvil)", function () {
 
   before(async function () {
     node = await startTestAnvil(directory.path);
-    provider = createChainProvider(node.rpcUrl, 31337, { pollingIntervalMs: 50 });
-    const signer = new Wallet(DEV_ACCOUNT_0.privateKey, provider);
-    const { record } = await ensureRegistryDeployed({
-      provider,
-      signer,
-      artifact,
-      mode: "embedded",
-      recordFile: path.join(directory.path, "chain", "deployment.json"),
-      configuredAddress: null,
-      freshChain: true,
-      confirmations: 1,
-      logger: silentLogger,
-    });
-    registry = createEthersRegistry({ address: record.address, abi: artifact.abi, provider, signer, confirmations: 1 });
+    ({ provider, registry } = await deployTestRegistry(node, directory.path));
 
     const config = parseConfig({
       SKILLCERT_DATA_DIR: directory.path,

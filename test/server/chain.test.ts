@@ -10,8 +10,8 @@ import type { EmbeddedNode } from "../../server/chain/embedded-node.js";
 import { loadRegistryArtifact } from "../../server/chain/registry-artifact.js";
 import { createEthersRegistry, type ChainRegistry } from "../../server/chain/registry-client.js";
 import { AppError, StartupError } from "../../server/errors.js";
-import { createLogger, silentLogger } from "../../server/logger.js";
-import { startTestAnvil } from "./support/anvil.js";
+import { createLogger } from "../../server/logger.js";
+import { deployTestRegistry, startTestAnvil } from "./support/anvil.js";
 import { freePort } from "./support/ports.js";
 import { temporaryDirectory } from "./support/temp.js";
 
@@ -286,20 +286,7 @@ describe("chain", function () {
 
     before(async function () {
       node = await startTestAnvil(directory.path);
-      provider = createChainProvider(node.rpcUrl, 31337, { pollingIntervalMs: 50 });
-      const signer = new Wallet(DEV_ACCOUNT_0.privateKey, provider);
-      const { record } = await ensureRegistryDeployed({
-        provider,
-        signer,
-        artifact,
-        mode: "embedded",
-        recordFile: path.join(directory.path, "chain", "deployment.json"),
-        configuredAddress: null,
-        freshChain: true,
-        confirmations: 1,
-        logger: silentLogger,
-      });
-      registry = createEthersRegistry({ address: record.address, abi: artifact.abi, provider, signer, confirmations: 1 });
+      ({ provider, registry } = await deployTestRegistry(node, directory.path));
     });
     after(async function () {
       provider?.destroy();

@@ -4,17 +4,13 @@
  * would use (the dev account 0 is the registry's regulator). One per test file: start it in a
  * `before` hook and stop it in `after` (no anvil may outlive the run).
  */
-import path from "node:path";
-import { Interface, Wallet, type JsonRpcProvider } from "ethers";
-import { createChainProvider } from "../../../server/chain/connection.js";
-import { ensureRegistryDeployed } from "../../../server/chain/deployment.js";
+import { Interface, type JsonRpcProvider } from "ethers";
 import { DEV_ACCOUNT_0 } from "../../../server/chain/dev-accounts.js";
 import type { EmbeddedNode } from "../../../server/chain/embedded-node.js";
 import { loadRegistryArtifact } from "../../../server/chain/registry-artifact.js";
-import { createEthersRegistry, type ChainRegistry } from "../../../server/chain/registry-client.js";
-import { silentLogger } from "../../../server/logger.js";
+import { type ChainRegistry } from "../../../server/chain/registry-client.js";
 import type { ChainAccess } from "../../accounts/support/onboarding-app.js";
-import { startTestAnvil } from "../../server/support/anvil.js";
+import { deployTestRegistry, startTestAnvil } from "../../server/support/anvil.js";
 import { temporaryDirectory } from "../../server/support/temp.js";
 
 type WriteMethod = {
@@ -44,21 +40,10 @@ export async function startTestChain(): Promise<TestChain> {
   const abi = Interface.from(artifact.abi);
   let node: EmbeddedNode = await startTestAnvil(directory.path);
   const port = Number(new URL(node.rpcUrl).port);
-  const provider = createChainProvider(node.rpcUrl, 31337, { pollingIntervalMs: 50 });
-  const signer = new Wallet(DEV_ACCOUNT_0.privateKey, provider);
+  let started: JsonRpcProvider | undefined;
   try {
-    const { record } = await ensureRegistryDeployed({
-      provider,
-      signer,
-      artifact,
-      mode: "embedded",
-      recordFile: path.join(directory.path, "chain", "deployment.json"),
-      configuredAddress: null,
-      freshChain: true,
-      confirmations: 1,
-      logger: silentLogger,
-    });
-    const registry = createEthersRegistry({ address: record.address, abi: artifact.abi, provider, signer, confirmations: 1 });
+    const { provider, signer, registry } = await deployTestRegistry(node, directory.path);
+    started = provider;
 
     let outageDuring: WriteMethod | null = null;
     const withOutage = new Proxy(registry, {
@@ -101,7 +86,7 @@ export async function startTestChain(): Promise<TestChain> {
       },
     };
   } catch (error) {
-    provider.destroy();
+    started?.destroy();
     await node.stop();
     directory.remove();
     throw error;
