@@ -110,7 +110,7 @@ function renderLatinPage(input: CertificatePdfInput): Promise<Uint8Array> {
   const rows = [
     ["Name", "Zhang San"],
     ["ID type", "Resident ID card"],
-    ["ID No.", maskIdNumber(input.idNumber)],
+    ["ID No.", maskIdNumber(input.idType, input.idNumber)],
     ["Occupation", "Electrician"],
     ["Occupation code", input.occupationCode],
     ["Level", level.en],

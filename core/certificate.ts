@@ -112,10 +112,28 @@ export function parseIdType(value: string): IdType | undefined {
   return ID_TYPES.find((t) => ID_TYPE_LABELS[t] === label);
 }
 
-/** Masks an ID number for display: first 4 and last 4 characters (5101**********123X). */
-export function maskIdNumber(idNumber: string): string {
-  if (idNumber.length <= 8) return "*".repeat(idNumber.length);
-  return `${idNumber.slice(0, 4)}${"*".repeat(idNumber.length - 8)}${idNumber.slice(-4)}`;
+/**
+ * Masks an ID number for display — the one rule used by the PDF, the verifier, the API and the CLI.
+ *
+ * - 18-character numbers (居民身份证, and the new 外国人永久居留身份证 that share its layout):
+ *   first 4 (province and city) and last 4 characters: `5101**********123X`.
+ * - Every other document (护照, 港澳/台湾通行证, the old 15-character 永久居留证): its leading
+ *   letters (the document class, e.g. `E`, `H`, `M`; a permanent-residence card's 3-letter
+ *   country code) and at most its last 2 characters, and never fewer than 4 hidden characters:
+ *   `E******78`, `H******78`, `******78`, `USA**********12`. That shows at most 2 characters
+ *   of the holder's own serial, fewer than the resident ID mask's 4.
+ */
+export function maskIdNumber(idType: IdType, idNumber: string): string {
+  const n = idNumber;
+  if (n.length === 18 && (idType === "RESIDENT_ID" || idType === "FOREIGN_PERMANENT_RESIDENT")) {
+    return `${n.slice(0, 4)}${"*".repeat(10)}${n.slice(-4)}`;
+  }
+  const tail = Math.min(2, Math.floor(n.length / 4), Math.max(0, n.length - 4));
+  const prefixLimit = idType === "FOREIGN_PERMANENT_RESIDENT" ? 3 : 1;
+  let head = (/^[A-Z]+/.exec(n)?.[0] ?? "").slice(0, prefixLimit);
+  if (n.length - head.length - tail < 4) head = "";
+  const hidden = Math.max(0, n.length - head.length - tail);
+  return `${head}${"*".repeat(hidden)}${n.slice(n.length - tail, n.length)}`;
 }
 
 /**
@@ -128,11 +146,22 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
     return fail([issue("", "RECORD_NOT_OBJECT", "a certificate must be a JSON object")]);
   }
   const raw = input as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(raw)) {
-    if (!CERTIFICATE_SCHEMA_V1.fields.includes(key)) issues.push(issue(key, "UNKNOWN_FIELD", `unknown field ${key}`));
-  }
+  const unknownKeys = Object.keys(raw).filter((key) => !CERTIFICATE_SCHEMA_V1.fields.includes(key));
+  if (unknownKeys.length > 0) return fail(unknownKeys.map((key) => issue(key, "UNKNOWN_FIELD", `unknown field ${key}`)));
+  const { values, issues } = parseCertificateFields(raw);
   if (issues.length > 0) return fail(issues);
+  return ok(values as CertificateRecord);
+}
+
+/**
+ * Parses and normalises every field present in `raw` (no unknown keys). `values` holds the
+ * normalised form of each present field — what issuance seals — even when other fields fail.
+ */
+function parseCertificateFields(raw: Readonly<Record<string, unknown>>): {
+  values: Partial<Record<keyof CertificateRecord, unknown>>;
+  issues: ValidationIssue[];
+} {
+  const issues: ValidationIssue[] = [];
   // A missing field is reported once here; the checks below skip it (and every cross-check
   // that needs it), which is also how `validateDisclosedCertificate` ignores hidden fields.
   for (const name of CERTIFICATE_SCHEMA_V1.fields) {
@@ -251,23 +280,23 @@ export function parseCertificateRecord(input: unknown): Result<CertificateRecord
     }
   }
 
-  if (issues.length > 0) return fail(issues);
-  return ok({
-    certificateNumber: certificateNumber!,
-    holderName: holderName!,
-    idType: idType!,
-    idNumber: idNumber!,
-    occupationCode: occupationCode!,
-    occupationName: occupationName!,
-    level: level!,
-    theoryScore: scores.theoryScore ?? null,
-    skillScore: scores.skillScore ?? null,
-    comprehensiveScore: scores.comprehensiveScore ?? null,
-    issueDate: issueDate!,
-    institutionId: institutionId!,
-    templateId: templateId!,
-    processRecordLeaves,
-  });
+  const values = {
+    certificateNumber,
+    holderName,
+    idType,
+    idNumber,
+    occupationCode,
+    occupationName,
+    level,
+    theoryScore: scores.theoryScore,
+    skillScore: scores.skillScore,
+    comprehensiveScore: scores.comprehensiveScore,
+    issueDate,
+    institutionId,
+    templateId,
+    processRecordLeaves: links === undefined ? undefined : processRecordLeaves,
+  };
+  return { values, issues };
 }
 
 function certificateValues(record: CertificateRecord): Record<string, FieldValue> {
@@ -303,7 +332,16 @@ export function validateDisclosedCertificate(record: DisclosedRecord): readonly 
     const f = record.fields[name];
     if (f && !isHiddenField(f)) revealed[name] = f.value;
   }
-  const result = parseCertificateRecord(revealed);
-  if (result.ok) return [];
-  return result.issues.filter((i) => !(i.code === "MISSING_FIELD" && revealed[i.path] === undefined));
+  const { values, issues } = parseCertificateFields(revealed);
+  const found = issues.filter((i) => !(i.code === "MISSING_FIELD" && revealed[i.path] === undefined));
+  if (found.length > 0) return found;
+  // Issuance seals normalised values only, so a revealed value in any other spelling (lower
+  // case, full width, NFD, a level name instead of its digit) was never issued as it stands.
+  for (const [name, value] of Object.entries(revealed)) {
+    const canonical = values[name as keyof CertificateRecord];
+    if (JSON.stringify(canonical) !== JSON.stringify(value)) {
+      found.push(issue(name, "FIELD_NOT_CANONICAL", `${name} is not written in the normalised form that issuance seals`));
+    }
+  }
+  return found;
 }

@@ -15,3 +15,4 @@ export * from "./batch.js";
 export * from "./qr-payload.js";
 export * from "./chain-reader.js";
 export * from "./verify.js";
+export * from "./revocation-reasons.js";

@@ -12,6 +12,11 @@
  * - The leaf is RFC 4648 base32 without padding (alphabet A–Z2–7, all alphanumeric-mode safe).
  * - No query string: a payload that tries to carry parameters (an RPC endpoint, a contract
  *   address, …) is rejected, never obeyed; the verifier takes the chain from its own config.
+ * - Parsing accepts exactly one spelling up to letter case and surrounding white space: phone
+ *   scanners and browsers lower-case URLs (scheme and host are case-insensitive by RFC 3986, and
+ *   so is the base32 leaf), so `https://verify.example.cn/c/1/s0001…/fzt…` is the same link.
+ *   Everything else is refused: a version with a leading zero (`/C/01/`), a trailing slash or
+ *   extra segment, user info, a port or host not trusted, any query or fragment.
  */
 import type { Hex } from "./bytes.js";
 import { fromHex, isHex, toHex } from "./bytes.js";
@@ -116,8 +121,9 @@ export function parseCertificateQrPayload(
   if (parts.length !== 5 || parts[0] !== "" || parts[1]!.toUpperCase() !== "C") {
     return fail([issue("qr", "QR_MALFORMED", "the link is not a SkillCert certificate link")]);
   }
+  // One spelling of the version: `01` or `+1` would be a second link for the same certificate.
   const version = Number(parts[2]);
-  if (!/^\d+$/.test(parts[2]!) || version !== QR_PAYLOAD_VERSION) {
+  if (!/^[1-9]\d{0,3}$/.test(parts[2]!) || version !== QR_PAYLOAD_VERSION) {
     return fail([issue("qr", "QR_UNKNOWN_VERSION", `payload version ${parts[2]} is not supported (expected ${QR_PAYLOAD_VERSION})`)]);
   }
   const certificateNumber = parts[3]!.toUpperCase();

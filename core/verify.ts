@@ -73,7 +73,19 @@ export function verdictOf(fragments: readonly VerificationFragment[]): { verdict
   return { verdict: "VALID", warnings };
 }
 
+/**
+ * Keys of a verification bundle. `record`, `root` and `proof` are what is verified; `chainId`
+ * and `registryAddress` (optional, written into every certificate PDF) name the deployment the
+ * certificate was anchored on, and must then equal what this verifier reads.
+ */
+export const BUNDLE_KEYS = ["record", "root", "proof", "chainId", "registryAddress"] as const;
+
+type ChainDescription = Awaited<ReturnType<ChainReader["describe"]>>;
+
 interface Context {
+  /** Asked once per verification, however many steps need it. */
+  describe?: () => Promise<ChainDescription>;
+  issuedOn?: { chainId?: number; registryAddress?: Hex };
   record?: DisclosedRecord;
   root?: Hex;
   proof?: Hex[];
@@ -102,8 +114,14 @@ const checkFormat: Check = (ctx, input) => {
   if (typeof b !== "object" || b === null || Array.isArray(b))
     return invalid("BUNDLE_NOT_OBJECT", "the certificate data is not a JSON object");
   const bundle = b as Record<string, unknown>;
-  const unknown = Object.keys(bundle).filter((k) => !["record", "root", "proof"].includes(k));
+  const unknown = Object.keys(bundle).filter((k) => !(BUNDLE_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) return invalid("BUNDLE_UNKNOWN_FIELD", `unexpected keys: ${unknown.join(", ")}`);
+  if (bundle.chainId !== undefined && !(Number.isSafeInteger(bundle.chainId) && (bundle.chainId as number) > 0)) {
+    return invalid("BUNDLE_CHAIN_ID_FORMAT", "chainId must be a positive integer");
+  }
+  if (bundle.registryAddress !== undefined && !isHex(bundle.registryAddress, 20)) {
+    return invalid("BUNDLE_REGISTRY_FORMAT", "registryAddress must be 20 bytes of hex");
+  }
   const parsed = parseDisclosedRecord(bundle.record, CERTIFICATE_SCHEMAS);
   if (!parsed.ok) return invalid(parsed.issues[0]!.code, `record: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
   const valueIssues = validateDisclosedCertificate(parsed.value.record);
@@ -124,7 +142,12 @@ const checkFormat: Check = (ctx, input) => {
   ctx.record = record;
   ctx.root = (bundle.root as string).toLowerCase() as Hex;
   ctx.proof = (proof as string[]).map((p) => p.toLowerCase() as Hex);
+  ctx.issuedOn = {
+    chainId: bundle.chainId as number | undefined,
+    registryAddress: (bundle.registryAddress as string | undefined)?.toLowerCase() as Hex | undefined,
+  };
   const institution = record.fields.institutionId;
+  // validateDisclosedCertificate has checked a revealed value is a canonical credit code.
   if (institution && !isHiddenField(institution) && typeof institution.value === "string") {
     ctx.institutionId = institutionIdToBytes32(institution.value);
   }
@@ -149,6 +172,23 @@ const checkInclusion: Check = (ctx) =>
     : invalid("PROOF_MISMATCH", "the proof does not lead from this certificate to the batch root", { root: ctx.root });
 
 const checkAnchor: Check = async (ctx, _input, chain) => {
+  const { chainId, registryAddress } = ctx.issuedOn ?? {};
+  if (chainId !== undefined || registryAddress !== undefined) {
+    const here = await ctx.describe!();
+    if (chainId !== undefined && chainId !== here.chainId) {
+      return invalid("BUNDLE_WRONG_CHAIN", `the certificate names chain ${chainId}; this verifier reads chain ${here.chainId}`, {
+        bundleChainId: chainId,
+        chainId: here.chainId,
+      });
+    }
+    if (registryAddress !== undefined && registryAddress !== here.registryAddress.toLowerCase()) {
+      return invalid(
+        "BUNDLE_WRONG_REGISTRY",
+        `the certificate names registry ${registryAddress}; this verifier reads registry ${here.registryAddress}`,
+        { bundleRegistryAddress: registryAddress, registryAddress: here.registryAddress },
+      );
+    }
+  }
   const batch = await chain.getBatch(ctx.root!);
   if (!batch) return invalid("ROOT_NOT_ANCHORED", "the batch root was never anchored on the chain", { root: ctx.root });
   if (batch.kind !== "Certificates") return invalid("NOT_CERTIFICATE_BATCH", `the root was anchored as ${batch.kind}, not as certificates`);
@@ -211,10 +251,13 @@ export type StepListener = (step: VerificationStep, fragment?: VerificationFragm
 
 /**
  * Runs every step in order. A step after an INVALID or ERROR step is SKIPPED (it would need
- * what the failed step establishes). Never throws for bad input or chain failures.
+ * what the failed step establishes). Never throws: an unreadable chain is an ERROR fragment with
+ * the RPC code, and a check that throws anyway (a bug) is ERROR `CHECK_FAILED` — CANNOT_VERIFY,
+ * never VALID — so one bad certificate cannot take a whole verify call down.
  */
 export async function verifyCertificate(input: VerificationInput, chain: ChainReader, onStep?: StepListener): Promise<VerificationResult> {
-  const ctx: Context = {};
+  let description: Promise<ChainDescription> | undefined;
+  const ctx: Context = { describe: () => (description ??= chain.describe()) };
   const fragments: VerificationFragment[] = [];
   let blocked: VerificationFragment | undefined;
   for (const { step, run } of CHECKS) {
@@ -226,8 +269,11 @@ export async function verifyCertificate(input: VerificationInput, chain: ChainRe
       try {
         fragment = { step, ...(await run(ctx, input, chain)) };
       } catch (error) {
-        if (!(error instanceof ChainReadError)) throw error;
-        fragment = { step, status: "ERROR", code: error.code, message: error.message };
+        fragment =
+          error instanceof ChainReadError
+            ? { step, status: "ERROR", code: error.code, message: error.message }
+            : // A check that throws is a bug; it must not take the other certificates of a call down.
+              { step, status: "ERROR", code: "CHECK_FAILED", message: `the ${step} check failed unexpectedly` };
       }
       if (fragment.status !== "VALID") blocked = fragment;
     }
@@ -236,7 +282,7 @@ export async function verifyCertificate(input: VerificationInput, chain: ChainRe
   }
   let chainInfo: VerificationResult["chain"];
   try {
-    chainInfo = await chain.describe();
+    chainInfo = await ctx.describe!();
   } catch {
     chainInfo = undefined;
   }

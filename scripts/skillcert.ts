@@ -1,6 +1,9 @@
 /**
  * `skillcert`: issuance from the command line, against a RUNNING SkillCert server's HTTP API.
  *
+ *   npx tsx scripts/skillcert.ts template [--format csv|xlsx] [--out FILE] [--force]
+ *                                                              the roster template to fill in (default: CSV,
+ *                                                              named as the server says, in the current directory)
  *   npx tsx scripts/skillcert.ts import roster.xlsx --site 000001 --template SC-2025-01 --issue-date 2025-07-15
  *   npx tsx scripts/skillcert.ts sign-off <batch>
  *   SKILLCERT_API_TOKEN=<approver's token> npx tsx scripts/skillcert.ts approve <batch>
@@ -16,7 +19,19 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { SkillcertApi } from "./cli/api-client.js";
-import { anchor, approve, exportPdfs, importRoster, publish, reconcile, signOff, type CommandContext } from "./cli/commands.js";
+import {
+  TEMPLATE_FORMATS,
+  anchor,
+  approve,
+  downloadTemplate,
+  exportPdfs,
+  importRoster,
+  publish,
+  reconcile,
+  signOff,
+  type CommandContext,
+  type TemplateOptions,
+} from "./cli/commands.js";
 import { CliFailure, EXIT } from "./cli/exit-codes.js";
 
 interface GlobalOptions {
@@ -56,6 +71,16 @@ const batchFields = (command: Command) =>
     .requiredOption("--site <serial>", "6-digit assessment site serial (filed with the regulator)")
     .requiredOption("--template <id>", "filed certificate template id")
     .requiredOption("--issue-date <date>", "issue date printed on the certificates, YYYY-MM-DD");
+
+program
+  .command("template")
+  .description("download the roster template (花名册模板) to fill in")
+  .addOption(new Option("--format <format>", "file format").choices(TEMPLATE_FORMATS).default("csv"))
+  .option("--out <file>", "where to write it (a directory: the server's file name in it; default: the current directory)")
+  .option("--force", "overwrite an existing file", false)
+  .action(async (options: TemplateOptions, command: Command) => {
+    result = await downloadTemplate(contextOf(command), options);
+  });
 
 batchFields(program.command("import <roster>").description("import a roster (CSV or XLSX) as a draft batch"))
   .option("--timeout <seconds>", "give up waiting after this long", "600")

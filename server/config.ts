@@ -17,7 +17,8 @@
  * | SIGNER_KEYSTORE_PASSWORD | —                                | its password (required with the path)              |
  * | ANVIL_PORT               | 8545                             | port of the embedded anvil node (127.0.0.1)        |
  * | CONFIRMATIONS            | 1                                | blocks to wait before a transaction counts         |
- * | PUBLIC_URL               | http://<HOST>:<port>             | verifier origin printed in QR codes and trusted    |
+ * | PUBLIC_URL               | http://<HOST>:<listening port>   | verifier origin printed in QR codes and trusted;   |
+ * |                          | (local trials only)              | required with CHAIN_RPC_URL                        |
  * | VERIFIER_RPC_URLS        | (none; same-origin /rpc)         | extra RPC endpoints the browser must also agree with |
  * | COOKIE_SECURE            | true if PUBLIC_URL is https      | session cookie only over https (__Host- prefix)    |
  * | ISSUER_KEY_SECRET        | (derived from the signer key)    | encrypts institutions' issuer keys (≥ 32 chars)    |
@@ -211,6 +212,13 @@ function crossVariableIssues(env: ParsedEnvironment, external: boolean): ConfigI
       issues.push({
         variable: "SIGNER_PRIVATE_KEY",
         message: "an external chain needs a signer: set SIGNER_PRIVATE_KEY or SIGNER_KEYSTORE_PATH",
+      });
+    }
+    if (env.PUBLIC_URL === undefined) {
+      issues.push({
+        variable: "PUBLIC_URL",
+        message:
+          "is required with CHAIN_RPC_URL: every certificate's QR code names the verifier's public address, which must not change afterwards",
       });
     }
     if (hasKey && isWellKnownDevKey(env.SIGNER_PRIVATE_KEY!)) {

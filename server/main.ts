@@ -77,6 +77,13 @@ function listen(server: Server, config: AppConfig): Promise<number> {
   });
 }
 
+/** A bind address as it stands in a URL: the unspecified addresses are reached on loopback. */
+function hostForUrl(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     // Idle keep-alive sockets would hold close() open; busy ones get a grace period.
@@ -147,9 +154,11 @@ async function main(): Promise<void> {
     const { database } = databaseResult.value;
 
     await buildVerifierSite();
-    // With PORT=0 the port is known only after listening; the trusted QR host follows it.
+    // The verifier origin printed in every QR code. PUBLIC_URL makes it stable configuration;
+    // without it (local trials) it is this server's own address, known after listening (PORT=0).
     let listeningPort = config.http.port;
-    const publicHost = () => (config.verifier.publicUrl ? new URL(config.verifier.publicUrl).host : `${config.http.host}:${listeningPort}`);
+    const printedOrigin = () => config.verifier.publicUrl ?? `http://${hostForUrl(config.http.host)}:${listeningPort}`;
+    const publicHost = () => new URL(printedOrigin()).host;
     const verification = createVerification({
       directory: createStorageCertificateDirectory(database),
       chain: {
@@ -197,8 +206,7 @@ async function main(): Promise<void> {
       },
       issuerSigners: { signerFor: (institutionId) => onboarding.issuerSignerFor(institutionId) },
       pdfExport: {
-        verifierHost: publicHost(),
-        scheme: config.verifier.publicUrl?.startsWith("https:") ? "https" : "http",
+        verifierOrigin: printedOrigin,
         chainId: chain.chainId,
         registryAddress: chain.registry.address,
         directory: path.join(config.dataDir, "exports"),
@@ -233,7 +241,15 @@ async function main(): Promise<void> {
       registryAddress: chain.registry.address,
       deployment: chain.deploymentOutcome,
       startupMs: Math.round(performance.now() - startedAt),
+      qrOrigin: printedOrigin(),
     });
+    if (config.verifier.publicUrl === null) {
+      logger.warn(
+        `PUBLIC_URL is not set: certificates print QR codes for ${printedOrigin()}, which is only good for local trials. ` +
+          "Set PUBLIC_URL to the verifier's public address before issuing real certificates; QR codes printed now name this address for good.",
+        { qrOrigin: printedOrigin() },
+      );
+    }
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`skillcert: cannot start: ${error.message}\n`);

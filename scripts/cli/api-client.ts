@@ -78,6 +78,15 @@ export class SkillcertApi {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  /** A small download held in memory, with the file name the server gave it (null: none). */
+  async fetchFile(path: string): Promise<{ bytes: Uint8Array; filename: string | null }> {
+    const response = await this.#fetch("GET", path, { headers: { accept: "*/*" } });
+    return {
+      bytes: new Uint8Array(await response.arrayBuffer()),
+      filename: attachmentFilename(response.headers.get("content-disposition")),
+    };
+  }
+
   /** Streams a download to `file`, reporting (bytes so far, total bytes or null). */
   async download(path: string, file: string, onProgress: (done: number, total: number | null) => void): Promise<number> {
     const response = await this.#fetch("GET", path, { headers: { accept: "application/zip" } });
@@ -91,4 +100,18 @@ export class SkillcertApi {
     await pipeline(body, createWriteStream(file));
     return done;
   }
+}
+
+/** The file name of a Content-Disposition header: the RFC 5987 UTF-8 `filename*` if given, else `filename`. */
+function attachmentFilename(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const extended = /\bfilename\*=UTF-8''([^;\s]+)/i.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended);
+    } catch {
+      // a malformed escape: fall back to the plain name
+    }
+  }
+  return /\bfilename="([^"]*)"/i.exec(disposition)?.[1] ?? /\bfilename=([^;\s]+)/i.exec(disposition)?.[1] ?? null;
 }

@@ -2,7 +2,7 @@
  * The CLI's commands, each a thin sequence of API calls with progress and a printed result. They
  * return what they print with --json, and throw CliFailure (exit code + message) on failure.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -128,6 +128,39 @@ export async function publish(context: CommandContext, batchId: string) {
   const batch = await transition(context, batchId, "publish");
   context.say(`batch ${batch.id} published`);
   return batch;
+}
+
+/** The server's ROSTER_TEMPLATE_FORMATS, repeated so that the CLI loads no server code. */
+export const TEMPLATE_FORMATS = ["csv", "xlsx"] as const;
+
+export interface TemplateOptions {
+  readonly format: (typeof TEMPLATE_FORMATS)[number];
+  /** A file, or a directory for the server's file name; absent: that name in the current directory. */
+  readonly out?: string;
+  readonly force: boolean;
+}
+
+/** Downloads the roster template (花名册模板) and writes it, never over an existing file unless `force`. */
+export async function downloadTemplate(context: CommandContext, options: TemplateOptions) {
+  const { bytes, filename } = await context.api.fetchFile(`/api/roster/template?format=${encodeURIComponent(options.format)}`);
+  // The server only suggests a name: its last path segment is used, so it cannot point elsewhere.
+  const suggested = path.basename(filename ?? "");
+  const name = /^\.*$/.test(suggested) ? `roster-template.${options.format}` : suggested;
+  let file = path.resolve(options.out ?? name);
+  if (options.out !== undefined && (await isDirectory(file))) file = path.join(file, name);
+  await writeFile(file, bytes, { flag: options.force ? "w" : "wx" }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EEXIST") throw new CliFailure(EXIT.USAGE, `${file} exists already: pass --force to overwrite it`);
+    throw new CliFailure(EXIT.USAGE, `cannot write ${file}: ${error.code ?? error.message}`);
+  });
+  context.say(`wrote the ${options.format.toUpperCase()} roster template to ${file} (${bytes.byteLength} bytes)`);
+  return { format: options.format, file, bytes: bytes.byteLength };
+}
+
+function isDirectory(file: string): Promise<boolean> {
+  return stat(file).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
 }
 
 const ANCHOR_STEPS = ["pending", "signed", "broadcast", "confirmed"];

@@ -9,6 +9,7 @@
  * | method | path                                                | roles                                  | success |
  * |--------|-----------------------------------------------------|----------------------------------------|---------|
  * | POST   | /api/batches (roster upload; `Prefer: respond-async` → 202 job) | institution_handler, _admin     | 201/202 |
+ * | GET    | /api/roster/template[?format] (csv default, xlsx)   | any authenticated                      | 200 file |
  * | GET    | /api/batches[?status]                               | own staff; supervisors (?institutionId) | 200     |
  * | GET    | /api/batches/jobs/:jobId                            | the job's institution, supervisors     | 200     |
  * | GET    | /api/batches/jobs/:jobId/download                   | the job's institution, supervisors     | 200 zip |
@@ -61,7 +62,6 @@ export type { IssuanceDatabase } from "./batches/issuance-database.js";
 export { ISSUANCE_ERROR_STATUS, IssuanceError } from "./batches/issuance-errors.js";
 export type { IssuanceErrorCode } from "./batches/issuance-errors.js";
 export type { PdfExportConfiguration } from "./batches/export-batch.js";
-export { REVOCATION_REASONS } from "./revocation/revocation-reasons.js";
 
 export interface IssuanceOptions {
   readonly db: IssuanceDatabase;

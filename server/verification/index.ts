@@ -104,7 +104,13 @@ export function createVerification(options: VerificationOptions): Verification {
   const openApi = buildOpenApiDocument({ version: options.version ?? "0.1.0", chainId: chain.chainId, registryAddress });
   const apiRouter = verificationApiRouter({
     certificates: createPublicCertificateService(options.directory, { minimumMs: options.lookupMinimumMs }),
-    verify: { openChain, directory: options.directory, trustedHosts, allowHttp: site.allowHttp },
+    verify: {
+      openChain,
+      directory: options.directory,
+      trustedHosts,
+      allowHttp: site.allowHttp,
+      onItemFailure: (error) => logger.error("verify item failed", { error: error instanceof Error ? error.name : "unknown" }),
+    },
     openApiDocument: () => openApi,
     limiters,
   });

@@ -6,9 +6,10 @@
  * as unknown). Drafts and queued batches are invisible. The ID number leaves this module only as
  * a field hash and as the masked print form.
  */
-import type { DisclosedRecord, Hex, MerkleTree, SaltedField } from "../../core/index.js";
+import type { DisclosedRecord, Hex, IdType, MerkleTree, SaltedField } from "../../core/index.js";
 import {
   CERTIFICATE_SCHEMAS,
+  ID_TYPES,
   buildMerkleTree,
   discloseCertificate,
   fieldHash,
@@ -30,6 +31,7 @@ interface StoredCertificate {
   readonly row: CertificateRecord & { readonly proofJson?: string | null };
   readonly record: DisclosedRecord;
   readonly idNumber: SaltedField;
+  readonly idType: IdType;
   readonly holderName: string;
 }
 
@@ -47,9 +49,10 @@ function parseStored(row: CertificateRecord): StoredCertificate | null {
   }
   const parsed = parseDisclosedRecord(json, CERTIFICATE_SCHEMAS);
   if (!parsed.ok) return null;
-  const { idNumber, holderName } = parsed.value.record.fields;
+  const { idNumber, idType, holderName } = parsed.value.record.fields;
   if (!idNumber || isHiddenField(idNumber) || !holderName || isHiddenField(holderName) || typeof holderName.value !== "string") return null;
-  return { row, record: parsed.value.record, idNumber, holderName: holderName.value };
+  if (!idType || isHiddenField(idType) || !(ID_TYPES as readonly unknown[]).includes(idType.value)) return null;
+  return { row, record: parsed.value.record, idNumber, idType: idType.value as IdType, holderName: holderName.value };
 }
 
 function parseProofJson(text: string): Hex[] | null {
@@ -110,7 +113,7 @@ export function createStorageCertificateDirectory(
     if (!proof) return null;
     return {
       bundle: { record: discloseCertificate(stored.record), root: batch.merkleRoot.toLowerCase() as Hex, proof },
-      maskedIdNumber: maskIdNumber(String(stored.idNumber.value)),
+      maskedIdNumber: maskIdNumber(stored.idType, String(stored.idNumber.value)),
     };
   }
 

@@ -26,6 +26,8 @@ export interface VerifyCertificatesDependencies {
   readonly directory: Pick<CertificateDirectory, "findByNumberAndLeaf">;
   readonly trustedHosts: () => readonly string[];
   readonly allowHttp: boolean;
+  /** Told of an item that failed unexpectedly (for the log; the item answers VERIFY_ITEM_FAILED). */
+  readonly onItemFailure?: (error: unknown) => void;
   /** Items verified at the same time (default 8). */
   readonly concurrency?: number;
 }
@@ -59,7 +61,13 @@ export async function verifyCertificates(
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await verifyOne(items[index]!, chain, deps);
+      try {
+        results[index] = await verifyOne(items[index]!, chain, deps);
+      } catch (error) {
+        // Each item's answer is its own: a failing directory read spoils this item only.
+        deps.onItemFailure?.(error);
+        results[index] = { error: { code: "VERIFY_ITEM_FAILED", message: "this item could not be verified now; try again" } };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 8, items.length) }, worker));

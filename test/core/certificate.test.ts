@@ -25,6 +25,7 @@ import {
   CERTIFICATE_SCHEMAS,
   type CertificateRecord,
   type DisclosedRecord,
+  type IdType,
   type SealedRecord,
 } from "../../core/index.js";
 
@@ -356,9 +357,38 @@ describe("core/certificate", () => {
       expect(scopeHash([{ occupationCode: "6-18-02-01", level: 4 }])).to.not.equal(scopeHash([{ occupationCode: "6-18-02-01", level: 3 }]));
     });
 
-    it("masks ID numbers for display", () => {
-      expect(maskIdNumber("51010519900307123X")).to.equal("5101**********123X");
-      expect(maskIdNumber("E1234567")).to.equal("********");
+    it("masks ID numbers by document type", () => {
+      const cases: [IdType, string, string][] = [
+        ["RESIDENT_ID", "51010519900307123X", "5101**********123X"],
+        ["FOREIGN_PERMANENT_RESIDENT", "910105199003071234", "9101**********1234"],
+        ["FOREIGN_PERMANENT_RESIDENT", "USA123456789012", "USA**********12"],
+        ["PASSPORT", "C44712905", "C******05"],
+        ["PASSPORT", "EA1234567", "E******67"],
+        ["PASSPORT", "E1234567", "E*****67"],
+        ["PASSPORT", "AB123", "****3"],
+        ["HK_MACAO_PERMIT", "H12345678", "H******78"],
+        ["HK_MACAO_PERMIT", "M1234567890", "M********90"],
+        ["TAIWAN_PERMIT", "12345678", "******78"],
+        ["TAIWAN_PERMIT", "1234567890", "********90"],
+      ];
+      for (const [idType, number, masked] of cases) expect(maskIdNumber(idType, number), `${idType} ${number}`).to.equal(masked);
+    });
+
+    it("never shows more of a document's own serial than the resident ID mask does", () => {
+      // The resident ID mask shows 4 characters of the holder's serial (the last 4) and hides 10.
+      const document = fc.oneof(fc.constantFrom<IdType>("PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT", "FOREIGN_PERMANENT_RESIDENT"));
+      fc.assert(
+        fc.property(document, fc.stringMatching(/^[A-Z]{0,3}[0-9]{2,15}$/), (idType, number) => {
+          const masked = maskIdNumber(idType, number);
+          expect(masked).to.have.length(number.length);
+          const shownDigits = [...masked].filter((c, i) => c !== "*" && /[0-9]/.test(number[i]!)).length;
+          const hidden = [...masked].filter((c) => c === "*").length;
+          if (number.length === 18 && idType === "FOREIGN_PERMANENT_RESIDENT") return;
+          expect(shownDigits, masked).to.be.at.most(2);
+          expect(hidden, masked).to.be.at.least(Math.min(4, number.length));
+        }),
+        { numRuns: 500 },
+      );
     });
   });
 });

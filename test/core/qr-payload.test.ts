@@ -36,6 +36,15 @@ describe("core/qr-payload", () => {
   it("accepts the payload typed in lower case (hosts and base32 are case-insensitive)", () => {
     const url = formatCertificateQrPayload(HOST, NUMBER, LEAF).toLowerCase();
     expect(parseCertificateQrPayload(url, [HOST]).ok).to.equal(true);
+    expect(parseCertificateQrPayload(` ${url.replace("/c/1/", "/C/1/")}\n`, [HOST]).ok).to.equal(true);
+  });
+
+  it("refuses every other spelling of the same link: leading zeros, trailing slash, doubled slash", () => {
+    const url = formatCertificateQrPayload(HOST, NUMBER, LEAF);
+    expect(codeOf(url.replace("/C/1/", "/C/01/"))).to.equal("QR_UNKNOWN_VERSION");
+    expect(codeOf(url.replace("/C/1/", "/C/+1/"))).to.equal("QR_UNKNOWN_VERSION");
+    expect(codeOf(`${url}/`)).to.equal("QR_MALFORMED");
+    expect(codeOf(url.replace("/C/1/", "/C//1/"))).to.equal("QR_MALFORMED");
   });
 
   it("rejects a foreign host, also one that merely contains the trusted host", () => {

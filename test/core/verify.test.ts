@@ -251,6 +251,65 @@ describe("core/verify against a deployed CertificateRegistry", function () {
     expect(code).to.equal("RPC_WRONG_CHAIN");
   });
 
+  it("accepts the bundle embedded in a certificate PDF as it is, chain id and registry included", async () => {
+    const { batch, bundle } = sealedBatch(2, 1200);
+    await anchor(batch.root, 2);
+    const asEmbedded = { ...bundle(0), chainId: 31337, registryAddress: registryAddress.toUpperCase().replace("0X", "0x") };
+
+    const result = await verifyCertificate({ bundle: asEmbedded }, chain);
+
+    expect(result.verdict).to.equal("VALID");
+  });
+
+  it("says which chain or registry a bundle from another deployment names", async () => {
+    const { batch, bundle } = sealedBatch(1, 1300);
+    await anchor(batch.root, 1);
+    const otherChain = await verifyCertificate({ bundle: { ...bundle(0), chainId: 1, registryAddress } }, chain);
+    const otherRegistry = await verifyCertificate(
+      { bundle: { ...bundle(0), chainId: 31337, registryAddress: `0x${"ab".repeat(20)}` } },
+      chain,
+    );
+
+    expect([otherChain.verdict, otherChain.reason]).to.deep.equal(["INVALID", "BUNDLE_WRONG_CHAIN"]);
+    expect(otherChain.fragments[3]!.data).to.include({ bundleChainId: 1, chainId: 31337 });
+    expect([otherRegistry.verdict, otherRegistry.reason]).to.deep.equal(["INVALID", "BUNDLE_WRONG_REGISTRY"]);
+  });
+
+  it("refuses a revealed value in another spelling than issuance seals, without throwing", async () => {
+    const { batch, bundle } = sealedBatch(1, 1400);
+    await anchor(batch.root, 1);
+    const spellings: [string, unknown][] = [
+      ["institutionId", USCC.toLowerCase()],
+      ["institutionId", USCC.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))],
+      ["holderName", "张三".normalize("NFD") + " "],
+      ["level", "三级"],
+      ["idType", "居民身份证"],
+    ];
+    for (const [field, value] of spellings) {
+      const edited = structuredClone(bundle(0)) as { record: { fields: Record<string, { value: unknown }> } };
+      edited.record.fields[field]!.value = value;
+
+      const result = await verifyCertificate({ bundle: edited }, chain);
+
+      expect([result.verdict, result.reason], `${field} ${String(value)}`).to.deep.equal(["INVALID", "FIELD_NOT_CANONICAL"]);
+    }
+  });
+
+  it("turns a check that throws into CANNOT_VERIFY CHECK_FAILED instead of throwing", async () => {
+    const { batch, bundle } = sealedBatch(1, 1500);
+    await anchor(batch.root, 1);
+    const broken: ChainReader = {
+      ...chain,
+      getBatch: () => {
+        throw new TypeError("a bug");
+      },
+    };
+
+    const result = await verifyCertificate({ bundle: bundle(0) }, broken);
+
+    expect([result.verdict, result.reason]).to.deep.equal(["CANNOT_VERIFY", "CHECK_FAILED"]);
+  });
+
   it("rejects malformed bundles at the format step with specific codes", async () => {
     const { bundle } = sealedBatch(1, 990);
     const good = bundle(0);
@@ -259,6 +318,9 @@ describe("core/verify against a deployed CertificateRegistry", function () {
       [{ ...good, rpcUrl: "http://evil" }, "BUNDLE_UNKNOWN_FIELD"],
       [{ ...good, root: "0x12" }, "ROOT_FORMAT"],
       [{ ...good, proof: ["nope"] }, "PROOF_FORMAT"],
+      [{ ...good, chainId: "31337" }, "BUNDLE_CHAIN_ID_FORMAT"],
+      [{ ...good, chainId: 0 }, "BUNDLE_CHAIN_ID_FORMAT"],
+      [{ ...good, registryAddress: "0x12" }, "BUNDLE_REGISTRY_FORMAT"],
       [{ ...good, record: { ...good.record, schemaVersion: 9 } }, "RECORD_UNKNOWN_SCHEMA"],
     ];
     for (const [b, code] of cases) {

@@ -23,6 +23,7 @@ import {
   startServer,
   stopWithSigint,
   waitForHealth,
+  waitForListening,
   type ServerProcess,
 } from "./support/server-process.js";
 
@@ -82,14 +83,17 @@ describe("e2e: regulator, institution, roster to anchored PDFs, verified through
   }
 
   it("issues, anchors, exports, verifies and revokes", async () => {
-    const port = await freePort();
-    let anvilPort = await freePort();
-    while (anvilPort === port) anvilPort = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    const env = serverEnvironment({ SKILLCERT_DATA_DIR: dataDir.path, PORT: String(port), ANVIL_PORT: String(anvilPort) });
+    // PORT=0 and no PUBLIC_URL: the local-trial set-up. The QR host must be the port it got.
+    const anvilPort = await freePort();
+    const env = serverEnvironment({ SKILLCERT_DATA_DIR: dataDir.path, PORT: "0", ANVIL_PORT: String(anvilPort) });
     const server = startServer(env);
     servers.push(server);
+    const port = await waitForListening(server);
+    api = `http://127.0.0.1:${port}`;
     await waitForHealth(server, port);
+    const warning = server.logs.find((entry) => entry.level === "warn" && entry.msg.startsWith("PUBLIC_URL is not set"));
+    expect(warning?.msg, server.output()).to.include(`http://127.0.0.1:${port}`);
+    expect(server.logs.find((entry) => entry.msg === "listening")?.qrOrigin).to.equal(`http://127.0.0.1:${port}`);
 
     // The first regulator comes from the CLI, its password on standard input.
     await new Promise<void>((resolve, reject) => {
@@ -189,13 +193,11 @@ describe("e2e: regulator, institution, roster to anchored PDFs, verified through
     const byQr = await call(null, "POST", "/api/verify", { items: [{ qr: qrText }] });
     expect(byQr.json.results[0].verdict).to.equal("VALID");
 
-    // The PDF's embedded data verifies on its own, and the site opens the QR link.
-    const embedded = (await extractCertificateBundle(new Uint8Array(readFileSync(pdfPath)))) as {
-      record: unknown;
-      root: string;
-      proof: string[];
-    };
-    const bundle = { record: embedded.record, root: embedded.root, proof: embedded.proof };
+    // The PDF's attachment, extracted with poppler as an integrator would and posted as it is, verifies.
+    await run("pdfdetach", ["-save", "1", "-o", path.join(work, "bundle.json"), pdfPath]);
+    const bundle = JSON.parse(readFileSync(path.join(work, "bundle.json"), "utf8")) as Record<string, unknown>;
+    expect(bundle).to.include.keys("record", "root", "proof", "chainId", "registryAddress");
+    expect(bundle).to.deep.equal(await extractCertificateBundle(new Uint8Array(readFileSync(pdfPath))));
     expect((await call(null, "POST", "/api/verify", { items: [{ bundle }] })).json.results[0].verdict).to.equal("VALID");
     const page = await fetch(qrText!);
     expect(page.status).to.equal(200);

@@ -89,6 +89,7 @@ describe("e2e: server start-up", function () {
         CHAIN_ID: "31337",
         SIGNER_PRIVATE_KEY: signerKey,
         DATABASE_URL: database.url,
+        PUBLIC_URL: "https://verify.skillcert.test",
       });
       const { body } = await waitForHealth(server, port);
       expect(body.chain).to.include({ status: "ok", rpc: "external", chainId: 31337 });
@@ -111,6 +112,7 @@ describe("e2e: server start-up", function () {
         CHAIN_ID: "1337",
         SIGNER_PRIVATE_KEY: signerKey,
         DATABASE_URL: database.url,
+        PUBLIC_URL: "https://verify.skillcert.test",
       });
       expect(await server.exited).to.equal(1);
       expect(server.output()).to.contain("Chain id mismatch: CHAIN_ID is 1337 but the node at CHAIN_RPC_URL reports 31337");

@@ -1,11 +1,18 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { HDNodeWallet, Mnemonic } from "ethers";
 import { DEV_MNEMONIC, WELL_KNOWN_DEV_ACCOUNTS } from "../../server/chain/dev-accounts.js";
 import { ConfigError, describeConfig, parseConfig, type Environment } from "../../server/config.js";
+import { PROJECT_ROOT } from "../../server/paths.js";
 
 const SOME_KEY = `0x${"1".repeat(64)}`;
-const BESU = { CHAIN_RPC_URL: "https://besu.example.cn:8545", CHAIN_ID: "1337", SIGNER_PRIVATE_KEY: SOME_KEY };
+const BESU = {
+  CHAIN_RPC_URL: "https://besu.example.cn:8545",
+  CHAIN_ID: "1337",
+  SIGNER_PRIVATE_KEY: SOME_KEY,
+  PUBLIC_URL: "https://verify.example.cn",
+};
 
 function configError(env: Environment): ConfigError {
   try {
@@ -20,6 +27,16 @@ function configError(env: Environment): ConfigError {
 const variablesIn = (error: ConfigError) => error.issues.map((issue) => issue.variable);
 
 describe("server configuration (parseConfig)", function () {
+  it("documents every variable it reads in the README's configuration table", function () {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Error codes"));
+    const source = readFileSync(path.join(PROJECT_ROOT, "server/config.ts"), "utf8");
+    const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
+
+    expect(variables).to.include.members(["PUBLIC_URL", "VERIFIER_RPC_URLS", "COOKIE_SECURE", "ISSUER_KEY_SECRET"]);
+    expect(variables.filter((variable) => !table.includes(`\`${variable}\``))).to.deep.equal([]);
+  });
+
   describe("defaults", function () {
     it("runs on an embedded chain with SQLite under ./data when nothing is set", function () {
       const config = parseConfig({});
@@ -114,6 +131,13 @@ describe("server configuration (parseConfig)", function () {
     it("requires CHAIN_ID with CHAIN_RPC_URL", function () {
       const { CHAIN_ID: _omitted, ...withoutChainId } = BESU;
       expect(variablesIn(configError(withoutChainId))).to.deep.equal(["CHAIN_ID"]);
+    });
+
+    it("requires PUBLIC_URL with CHAIN_RPC_URL: the printed QR host must be stable configuration", function () {
+      const { PUBLIC_URL: _omitted, ...withoutPublicUrl } = BESU;
+      const error = configError(withoutPublicUrl);
+      expect(variablesIn(error)).to.deep.equal(["PUBLIC_URL"]);
+      expect(error.message).to.contain("QR code");
     });
 
     it("requires a signer with CHAIN_RPC_URL", function () {

@@ -6,13 +6,14 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { ID_TYPES } from "../../core/index.js";
+import { ID_TYPES, REVOCATION_REASONS } from "../../core/index.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
 import { VERIFICATION_ERROR_STATUS } from "../../server/verification/http/errors.js";
 import { CODE_MESSAGES } from "../../verifier-web/src/messages.js";
 
 const CODE_LITERAL = /"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g;
-const NOT_CODES = new Set<string>([...ID_TYPES, "CANNOT_VERIFY"]);
+// Names, not codes: ID types and revocation reasons are shown by labels of their own, not by messages.
+const NOT_CODES = new Set<string>([...ID_TYPES, ...REVOCATION_REASONS.map((reason) => reason.name), "CANNOT_VERIFY"]);
 
 function codesIn(file: string): string[] {
   return [...readFileSync(file, "utf8").matchAll(CODE_LITERAL)].map((m) => m[1]!).filter((code) => !NOT_CODES.has(code));

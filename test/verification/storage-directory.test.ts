@@ -18,13 +18,16 @@ import { createStorageCertificateDirectory } from "../../server/verification/ind
 import { verificationWorld } from "./support/world.js";
 
 /** A batch of two certificates in fake repositories, shaped as the storage layer returns them. */
-function fakeStorage(batchPatch: Partial<BatchRecord> = {}, proofJson?: (proof: Hex[]) => string) {
+function fakeStorage(
+  batchPatch: Partial<BatchRecord> = {},
+  proofJson?: (proof: Hex[]) => string,
+  identity: { idType: string; idNumber: string } = { idType: "RESIDENT_ID", idNumber: "11010519491231002X" },
+) {
   const sealed = [1, 2].map((serial) => {
     const parsed = parseCertificateRecord({
       certificateNumber: `S00015100000125300000${serial}`,
       holderName: "张三",
-      idType: "RESIDENT_ID",
-      idNumber: "11010519491231002X",
+      ...identity,
       occupationCode: "6-18-02-01",
       occupationName: "电工",
       level: 3,
@@ -90,6 +93,12 @@ describe("storage certificate directory", function () {
     expect(found?.maskedIdNumber).to.equal("1101**********002X");
     await directory.lookupByNumberAndName("S000151000001253000001", "张三");
     expect(listed).to.deep.equal(["batch-1"]);
+  });
+
+  it("masks a passport number with the passport rule, not the resident ID one", async function () {
+    const { repositories, batch } = fakeStorage({}, undefined, { idType: "PASSPORT", idNumber: "C44712905" });
+    const found = await createStorageCertificateDirectory(repositories).findByNumberAndLeaf("S000151000001253000001", batch.leaves[0]!);
+    expect(found?.maskedIdNumber).to.equal("C******05");
   });
 
   it("prefers the stored proofJson when the column is there", async function () {

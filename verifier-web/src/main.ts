@@ -6,7 +6,7 @@
  * Entry points: the page itself (/), and the QR link (/C/1/<number>/<leaf>), which parses its own
  * address against the trusted hosts and verifies at once.
  */
-import type { Hex, VerificationStep } from "../../core/index.js";
+import type { Hex, IdType, VerificationStep } from "../../core/index.js";
 import { VERIFICATION_STEPS, maskIdNumber, normalizeIdentifier, parseCertificateQrPayload, verifyCertificate } from "../../core/index.js";
 import { ApiError, confirmIdNumber, fetchByQrCode, lookUp } from "./api.js";
 import type { CameraScan } from "./camera.js";
@@ -219,13 +219,14 @@ async function confirmId(idNumber: string): Promise<void> {
   if (!run || !record) return;
   const number = record.fields.certificateNumber;
   const name = record.fields.holderName;
-  if (!number || !name || !("value" in number) || !("value" in name)) return;
+  const idType = record.fields.idType;
+  if (!number || !name || !idType || !("value" in number) || !("value" in name) || !("value" in idType)) return;
   const typed = normalizeIdentifier(idNumber);
   run.confirm = { status: "checking" };
   render();
   try {
     const { match } = await confirmIdNumber(String(number.value), String(name.value), typed);
-    run.confirm = { status: match ? "match" : "no-match", maskedTyped: maskIdNumber(typed) };
+    run.confirm = { status: match ? "match" : "no-match", maskedTyped: maskIdNumber(idType.value as IdType, typed) };
   } catch (error) {
     run.confirm = { status: "error", code: error instanceof ApiError ? error.code : "NETWORK_ERROR" };
   }

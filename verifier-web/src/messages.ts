@@ -27,6 +27,24 @@ export const CODE_MESSAGES: Readonly<Record<string, Message>> = {
   // ---- verification: failures ----
   BUNDLE_NOT_OBJECT: m("证书数据不是有效的 JSON 对象", "The certificate data is not a JSON object"),
   BUNDLE_UNKNOWN_FIELD: m("证书数据包含未知内容，已拒绝", "The certificate data holds unexpected entries and is refused"),
+  BUNDLE_CHAIN_ID_FORMAT: m("证书数据中的链 ID 格式错误", "The chain id in the certificate data is malformed"),
+  BUNDLE_REGISTRY_FORMAT: m("证书数据中的登记合约地址格式错误", "The registry address in the certificate data is malformed"),
+  BUNDLE_WRONG_CHAIN: m(
+    "证书登记在另一条区块链上，与本核验网站读取的链不同；请到证书二维码所指的核验网站核验",
+    "The certificate names another blockchain than the one this verifier reads; verify it on the site its QR code names",
+  ),
+  BUNDLE_WRONG_REGISTRY: m(
+    "证书登记在另一个登记合约中，与本核验网站读取的合约不同；请到证书二维码所指的核验网站核验",
+    "The certificate names another registry contract than the one this verifier reads; verify it on the site its QR code names",
+  ),
+  FIELD_NOT_CANONICAL: m(
+    "证书数据中的某项内容不是签发时的规范写法，已拒绝",
+    "A value in the certificate data is not in the normalised form it was issued in, and is refused",
+  ),
+  CHECK_FAILED: m(
+    "核验程序出现意外错误，暂时无法核验；这并不表示证书无效",
+    "The check failed unexpectedly; this does not mean the certificate is invalid",
+  ),
   ROOT_FORMAT: m("批次根哈希格式错误", "The batch root is malformed"),
   PROOF_FORMAT: m("默克尔证明格式错误", "The Merkle proof is malformed"),
   CERTIFICATE_NUMBER_MISMATCH: m("证书数据与二维码中的证书编号不符", "The data does not belong to the certificate number in the QR code"),
@@ -146,6 +164,7 @@ export const CODE_MESSAGES: Readonly<Record<string, Message>> = {
   PDF_INPUT_INVALID: m("证书 PDF 内容无效", "The certificate PDF content is invalid"),
 
   // ---- API ----
+  VERIFY_ITEM_FAILED: m("此项暂时无法核验，请稍后重试", "This item could not be verified now; try again"),
   CERTIFICATE_NOT_FOUND: m(
     "未找到相符的证书。请核对证书编号和姓名后重试",
     "No matching certificate. Check the certificate number and name and try again",

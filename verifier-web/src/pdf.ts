@@ -5,14 +5,10 @@
 import { extractCertificateBundle } from "../../server/issuance/pdf/extract.js";
 import { CertificatePdfError } from "../../server/issuance/pdf/certificate-pdf-format.js";
 
-/** The verification bundle as core takes it: the PDF may carry more (chain id, registry address…). */
+/** The embedded bundle as it is: core verifies `{record, root, proof}` and checks the chain id and registry it names. */
 export async function bundleFromPdf(bytes: Uint8Array): Promise<{ bundle: unknown } | { error: string }> {
   try {
-    const embedded = await extractCertificateBundle(bytes);
-    if (typeof embedded !== "object" || embedded === null || Array.isArray(embedded)) return { bundle: embedded };
-    const bundle: Record<string, unknown> = {};
-    for (const key of ["record", "root", "proof"]) if (key in embedded) bundle[key] = (embedded as Record<string, unknown>)[key];
-    return { bundle };
+    return { bundle: await extractCertificateBundle(bytes) };
   } catch (error) {
     if (error instanceof CertificatePdfError) return { error: error.code };
     throw error;

@@ -4,7 +4,7 @@
  * optional ID confirmation, and a print button (print.css hides everything else).
  */
 import type { DisclosedRecord, VerificationFragment, VerificationResult, VerificationStep } from "../../core/index.js";
-import { ID_TYPE_LABELS, SKILL_LEVELS, VERIFICATION_STEPS, isHiddenField } from "../../core/index.js";
+import { ID_TYPE_LABELS, SKILL_LEVELS, VERIFICATION_STEPS, isHiddenField, revocationReason } from "../../core/index.js";
 import { h } from "./dom.js";
 import type { Language } from "./messages.js";
 import { messageFor } from "./messages.js";
@@ -188,7 +188,13 @@ function chainSection(run: RunState, lang: Language): HTMLElement | null {
   const revocation = run.steps.revocation;
   if (typeof revocation !== "string" && revocation.status === "INVALID" && revocation.data) {
     if (typeof revocation.data.timestamp === "number") rows.push(row(text("revokedAt", lang), formatTime(revocation.data.timestamp, lang)));
-    rows.push(row(text("revocationReason", lang), String(revocation.data.reasonCode)));
+    const reason = revocationReason(Number(revocation.data.reasonCode));
+    // A code newer than this page has no words here: show its number rather than nothing.
+    rows.push(
+      reason
+        ? row(text("revocationReason", lang), reason[lang])
+        : row(text("revocationReasonCode", lang), String(revocation.data.reasonCode)),
+    );
   }
   const inclusion = run.steps.inclusion;
   if (typeof inclusion !== "string" && inclusion.data?.root)

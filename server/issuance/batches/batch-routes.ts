@@ -1,7 +1,7 @@
 /**
- * HTTP entry points of batches (mounted under /api). Thin: parse (zod), call one use case, map the
- * result. Authentication runs per route (never `router.use`: all feature routers share /api).
- * Endpoint table: server/issuance/index.ts.
+ * HTTP entry points of batches and of the roster template they are imported from (mounted under
+ * /api). Thin: parse (zod), call one use case, map the result. Authentication runs per route
+ * (never `router.use`: all feature routers share /api). Endpoint table: server/issuance/index.ts.
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -14,7 +14,14 @@ import { z } from "zod";
 import { isSupervisor, type Principal } from "../../accounts/principal.js";
 import type { Logger } from "../../logger.js";
 import { BATCH_STATUSES } from "../../storage/records.js";
-import { DEFAULT_ROSTER_LIMITS } from "../roster/index.js";
+import {
+  DEFAULT_ROSTER_LIMITS,
+  ROSTER_TEMPLATE_ASCII_FILENAMES,
+  ROSTER_TEMPLATE_CONTENT_TYPES,
+  ROSTER_TEMPLATE_FILENAMES,
+  ROSTER_TEMPLATE_FORMATS,
+  rosterTemplate,
+} from "../roster/index.js";
 import { BATCH_ROLES, assertActsOn, assertReadable, principalOf, requireRole } from "./access.js";
 import {
   approveBatch,
@@ -77,6 +84,17 @@ const correctionBody = z.strictObject(
 
 const sendBackBody = z.strictObject({ note: z.string().max(500).optional() });
 
+const templateQuery = z.object({ format: z.enum(ROSTER_TEMPLATE_FORMATS).default("csv") });
+
+/**
+ * An attachment header for a file name that may not be ASCII: `filename` (the ASCII fallback) for
+ * old clients, `filename*` (RFC 5987, UTF-8) for the rest, which prefer it.
+ */
+function attachmentDisposition(filename: string, asciiFallback: string): string {
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${asciiFallback}"; filename*=UTF-8''${encoded}`;
+}
+
 export function batchRouter(context: BatchRoutesContext): Router {
   const router = express.Router();
   const { db, jobs, authenticate } = context;
@@ -133,6 +151,25 @@ export function batchRouter(context: BatchRoutesContext): Router {
     }
     const result = await importBatch(context.importing, principal, importRequest);
     response.status(201).location(`/api/batches/${result.batch.id}`).json(importResultView(result));
+  });
+
+  router.get("/roster/template", authenticate, (request, response) => {
+    // Every account may read the template (staff fill it in, supervisors explain it): signed in is enough.
+    principalOf(response.locals);
+    const query = templateQuery.safeParse(request.query);
+    if (!query.success) {
+      throw new IssuanceError("ROSTER_TEMPLATE_FORMAT", `the roster template comes as ${ROSTER_TEMPLATE_FORMATS.join(" or ")}`, {
+        formats: ROSTER_TEMPLATE_FORMATS,
+      });
+    }
+    const { format } = query.data;
+    const bytes = rosterTemplate(format);
+    response.set({
+      "Content-Type": ROSTER_TEMPLATE_CONTENT_TYPES[format],
+      "Content-Length": String(bytes.byteLength),
+      "Content-Disposition": attachmentDisposition(ROSTER_TEMPLATE_FILENAMES[format], ROSTER_TEMPLATE_ASCII_FILENAMES[format]),
+    });
+    response.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 
   router.get("/batches", authenticate, async (request, response) => {

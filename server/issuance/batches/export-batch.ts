@@ -20,10 +20,12 @@ import type { IssuanceDatabase } from "./issuance-database.js";
 import { IssuanceError } from "./issuance-errors.js";
 
 export interface PdfExportConfiguration {
-  /** Host (with port, if any) of the public verifier printed in every QR code. */
-  readonly verifierHost: string;
-  /** `https` in production; `http` for a local verifier only. */
-  readonly scheme: "https" | "http";
+  /**
+   * Origin of the public verifier printed in every QR code (`https://verify.example.cn`; `http`
+   * for a local verifier only). Asked at export time: with PORT=0 it is known only once the
+   * server listens.
+   */
+  readonly verifierOrigin: () => string;
   readonly chainId: number;
   readonly registryAddress: string;
   /** Directory for finished ZIPs until they are downloaded (default: the OS temp directory). */
@@ -43,6 +45,8 @@ export async function certificatePdfInputs(
 ): Promise<CertificatePdfInput[]> {
   const institution = await findInstitutionProfile(db.client, batch.institutionId);
   if (!institution) throw new Error(`institution of batch ${batch.id} is missing`);
+  const origin = new URL(config.verifierOrigin());
+  const scheme = origin.protocol === "https:" ? "https" : "http";
   const inputs: CertificatePdfInput[] = [];
   let after: number | undefined;
   for (;;) {
@@ -53,12 +57,7 @@ export async function certificatePdfInputs(
         throw new Error(`certificate at leaf ${certificate.leafIndex} of batch ${batch.id} is incomplete`);
       const sealed = parsed.value.record as SealedRecord;
       const value = (name: string) => (sealed.fields[name] as { value: unknown }).value;
-      const qrText = formatCertificateQrPayload(
-        config.verifierHost,
-        certificate.certificateNumber,
-        certificate.leafHash as Hex,
-        config.scheme,
-      );
+      const qrText = formatCertificateQrPayload(origin.host, certificate.certificateNumber, certificate.leafHash as Hex, scheme);
       inputs.push({
         certificateNumber: certificate.certificateNumber,
         holderName: value("holderName") as string,
@@ -70,7 +69,7 @@ export async function certificatePdfInputs(
         issueDate: value("issueDate") as string,
         institutionName: institution.name,
         qrText,
-        verificationUrl: `${config.scheme}://${config.verifierHost.toLowerCase()}/`,
+        verificationUrl: `${scheme}://${origin.host}/`,
         ...(institution.sealPng ? { sealPng: institution.sealPng } : {}),
         bundle: {
           record: discloseCertificate(sealed),

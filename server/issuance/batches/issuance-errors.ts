@@ -14,6 +14,7 @@
  * | UPLOAD_MALFORMED                 | 400    | the upload is not a readable multipart form or lacks the file   |
  * | UNKNOWN_SITE                     | 400    | the site serial is not one of the institution's filed sites     |
  * | REVOCATION_REASON_UNKNOWN        | 400    | the reason code is not in the documented list                   |
+ * | ROSTER_TEMPLATE_FORMAT           | 400    | the template is csv or xlsx only; `details.formats` lists them  |
  * | ROSTER_FILE_TOO_LARGE            | 413    | (roster) the file exceeds the size limit                        |
  * | ROSTER_TOO_MANY_ROWS             | 413    | (roster) more data rows than the limit                          |
  * | ROSTER_UNSUPPORTED_FORMAT        | 415    | (roster) not CSV/TSV/XLSX                                       |
@@ -54,6 +55,7 @@ export const ISSUANCE_ERROR_STATUS = {
   UPLOAD_MALFORMED: 400,
   UNKNOWN_SITE: 400,
   REVOCATION_REASON_UNKNOWN: 400,
+  ROSTER_TEMPLATE_FORMAT: 400,
   ROSTER_REJECTED: 422,
   CERTIFICATE_INVALID: 422,
   BATCH_NOT_FOUND: 404,

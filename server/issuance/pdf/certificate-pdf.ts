@@ -447,7 +447,7 @@ function drawCertificatePage(doc: PDFKit.PDFDocument, cert: PreparedCertificate)
   const rows: readonly FieldRow[] = [
     { zh: "姓名", en: "Name", value: input.holderName, right: PHOTO.x - mm(6) },
     { zh: "证件类型", en: "ID Type", value: ID_TYPE_LABELS[input.idType], right: PHOTO.x - mm(6) },
-    { zh: "证件号码", en: "ID No.", value: maskIdNumber(input.idNumber.trim()), right: PHOTO.x - mm(6), latin: true },
+    { zh: "证件号码", en: "ID No.", value: maskIdNumber(input.idType, input.idNumber.trim()), right: PHOTO.x - mm(6), latin: true },
     { zh: "职业（工种）", en: "Occupation", value: input.occupationName, right: PHOTO.x - mm(6) },
     { zh: "职业编码", en: "Occupation Code", value: input.occupationCode, right: RIGHT, latin: true },
     { zh: "等级", en: "Level", value: level.zh, note: level.en, right: RIGHT },

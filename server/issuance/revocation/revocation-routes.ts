@@ -1,5 +1,6 @@
 /** HTTP entry points of revocation (mounted under /api). */
 import express, { type RequestHandler, type Router } from "express";
+import { REVOCATION_REASONS } from "../../../core/index.js";
 import { principalOf } from "../batches/access.js";
 import { assertReadable } from "../batches/access.js";
 import { findIssuanceBatch } from "../batches/batch-repository.js";
@@ -7,7 +8,6 @@ import type { IssuanceDatabase } from "../batches/issuance-database.js";
 import { batchIdParam, certificateNumberParam, parseRequest, reasonBodySchema } from "../batches/request-validation.js";
 import type { RevocationEntry } from "./revocation-repository.js";
 import { listRevocations } from "./revocation-repository.js";
-import { REVOCATION_REASONS } from "./revocation-reasons.js";
 import type { RevocationService } from "./revoke.js";
 
 export function revocationView(entry: RevocationEntry) {

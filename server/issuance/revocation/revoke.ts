@@ -9,6 +9,7 @@
  *   the CertificateRevoked / BatchRevoked event) and recorded instead of sent again.
  */
 import { Contract, type EventLog, type InterfaceAbi, type JsonRpcProvider } from "ethers";
+import { revocationReason } from "../../../core/index.js";
 import { canRead, type Principal } from "../../accounts/principal.js";
 import { createEthersRegistry, type ChainRegistry, type ChainRevocation, type ConfirmedTransaction } from "../../chain/registry-client.js";
 import { AppError, isAppError } from "../../errors.js";
@@ -26,7 +27,6 @@ import {
 import type { IssuanceDatabase } from "../batches/issuance-database.js";
 import { IssuanceError, batchNotFound } from "../batches/issuance-errors.js";
 import { createRevocation, type RevocationEntry } from "./revocation-repository.js";
-import { revocationReason } from "./revocation-reasons.js";
 
 export interface RevocationDependencies {
   readonly db: IssuanceDatabase;

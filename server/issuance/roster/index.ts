@@ -3,7 +3,14 @@
  * roster, and serve the template to fill in. Stable codes are documented in codes.ts.
  */
 export { parseRoster } from "./parse-roster.js";
-export { rosterTemplate, ROSTER_TEMPLATE_CONTENT_TYPES, ROSTER_TEMPLATE_EXAMPLE, ROSTER_TEMPLATE_FILENAMES } from "./template.js";
+export {
+  rosterTemplate,
+  ROSTER_TEMPLATE_ASCII_FILENAMES,
+  ROSTER_TEMPLATE_CONTENT_TYPES,
+  ROSTER_TEMPLATE_EXAMPLE,
+  ROSTER_TEMPLATE_FILENAMES,
+  ROSTER_TEMPLATE_FORMATS,
+} from "./template.js";
 export type { RosterTemplateFormat } from "./template.js";
 export { DEFAULT_ROSTER_LIMITS } from "./limits.js";
 export { ROSTER_COLUMNS } from "./columns.js";

@@ -10,7 +10,8 @@ import { ROSTER_SHEET_NAMES } from "./xlsx-archive.js";
 import type { SheetCell } from "./xlsx-writer.js";
 import { writeXlsx } from "./xlsx-writer.js";
 
-export type RosterTemplateFormat = "csv" | "xlsx";
+export const ROSTER_TEMPLATE_FORMATS = ["csv", "xlsx"] as const;
+export type RosterTemplateFormat = (typeof ROSTER_TEMPLATE_FORMATS)[number];
 
 export const ROSTER_TEMPLATE_CONTENT_TYPES: Readonly<Record<RosterTemplateFormat, string>> = {
   csv: "text/csv; charset=utf-8",
@@ -20,6 +21,12 @@ export const ROSTER_TEMPLATE_CONTENT_TYPES: Readonly<Record<RosterTemplateFormat
 export const ROSTER_TEMPLATE_FILENAMES: Readonly<Record<RosterTemplateFormat, string>> = {
   csv: "花名册模板.csv",
   xlsx: "花名册模板.xlsx",
+};
+
+/** The same files named in ASCII, for clients that cannot read an RFC 5987 (UTF-8) file name. */
+export const ROSTER_TEMPLATE_ASCII_FILENAMES: Readonly<Record<RosterTemplateFormat, string>> = {
+  csv: "roster-template.csv",
+  xlsx: "roster-template.xlsx",
 };
 
 /** A fictitious resident ID (朝阳区, born 1990-03-07) with its computed ISO 7064 check digit. */

@@ -53,7 +53,10 @@ export const confirmIdRequestSchema = z.strictObject({
 export const verifyItemSchema = z.union([
   z
     .strictObject({
-      bundle: z.unknown().meta({ description: "{record, root, proof} as embedded in the certificate PDF or returned by the look-up" }),
+      bundle: z.unknown().meta({
+        description:
+          "{record, root, proof} as returned by the look-up, or the attachment skillcert-certificate.json of a certificate PDF as it is (it adds chainId and registryAddress, which must then equal this server's chain: otherwise INVALID BUNDLE_WRONG_CHAIN / BUNDLE_WRONG_REGISTRY)",
+      }),
       expected: z
         .strictObject({ certificateNumber: z.string().max(64), leaf: leafSchema })
         .optional()

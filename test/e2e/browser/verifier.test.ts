@@ -12,7 +12,7 @@ import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { base32Encode, fromHex, formatCertificateQrPayload } from "../../../core/index.js";
 import type { IssuedCertificate, RunningVerifier, VerificationWorld } from "../../verification/support/world.js";
-import { ARTIFACT_DIR, verificationWorld } from "../../verification/support/world.js";
+import { ARTIFACT_DIR, REASON_CODE, verificationWorld } from "../../verification/support/world.js";
 import { crop, launchChromium, locateQr, qrPng, renderPdfPage, savePng, shownNotice, shownResult, writeY4m } from "./support/browser.js";
 import { certificatePdf } from "./support/certificates.js";
 import { freePort } from "../../server/support/ports.js";
@@ -91,6 +91,15 @@ describe("verifier site in the browser", function () {
     await page.fill("#lookup-number", certificate.number);
     await page.fill("#lookup-name", certificate.holderName);
     await page.click("#lookup-submit");
+  }
+
+  /** The value the result shows beside `label` (a row of the chain section or the certificate). */
+  function shownValue(page: Page, label: string): Promise<string | null> {
+    return page
+      .locator("#result .row")
+      .filter({ has: page.locator("dt").getByText(label, { exact: true }) })
+      .locator("dd")
+      .textContent();
   }
 
   function record(name: string, observed: Observed, item: unknown, server: RunningVerifier = world.server): void {
@@ -187,7 +196,7 @@ describe("verifier site in the browser", function () {
     await screenshot(page, "root-never-anchored");
   });
 
-  it("opens a revoked certificate's QR link: 已撤销 REVOKED (CERTIFICATE_REVOKED) with the revocation time", async function () {
+  it("opens a revoked certificate's QR link: 已撤销 REVOKED (CERTIFICATE_REVOKED) with the revocation time and reason in words", async function () {
     const a3 = world.batches.a.certificates[3]!;
     const page = await newPage();
     // Record every step status the page shows, to see the steps stream in as they run.
@@ -205,16 +214,18 @@ describe("verifier site in the browser", function () {
     expect(seen).to.include.members(["anchor:RUNNING", "anchor:VALID", "revocation:RUNNING", "revocation:INVALID"]);
     expect(await page.locator(".verdict-title").textContent()).to.equal("已撤销");
     expect(await page.locator("#result").textContent()).to.include("撤销时间");
+    expect(await shownValue(page, "撤销原因")).to.equal("已换发新证");
     record("certificate revoked", shown, { qr: a3.qr });
     await screenshot(page, "certificate-revoked");
   });
 
-  it("looks up a certificate of a revoked batch: REVOKED (BATCH_REVOKED)", async function () {
+  it("looks up a certificate of a revoked batch: REVOKED (BATCH_REVOKED), a reason code outside the table shown as its number", async function () {
     const c0 = world.batches.c.certificates[0]!;
     const page = await newPage();
     await lookUp(page, c0);
     const shown = await shownResult(page);
     expect(shown).to.include({ verdict: "REVOKED", reason: "BATCH_REVOKED" });
+    expect(await shownValue(page, "撤销原因代码")).to.equal(String(REASON_CODE));
     record("batch revoked", shown, { bundle: c0.bundle });
     await screenshot(page, "batch-revoked");
   });
@@ -307,6 +318,7 @@ describe("verifier site in the browser", function () {
     await page.goto(a3.qr);
     await shownResult(page);
     expect(await page.locator(".verdict-title").textContent()).to.equal("Revoked");
+    expect(await shownValue(page, "Reason")).to.equal("Reissued");
     expect(await page.locator("html").getAttribute("lang")).to.equal("en");
     await screenshot(page, "certificate-revoked-english");
   });

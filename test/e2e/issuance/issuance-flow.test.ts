@@ -7,11 +7,11 @@
  * exactly as the public verifier does: the QR names the certificate and its leaf, the PDF carries
  * the bundle.
  *
- * Also: the CLI's exit codes and messages for a rejected roster, a refused request and an
- * unreachable server.
+ * Also: the roster template download, and the CLI's exit codes and messages for a rejected
+ * roster, a refused request and an unreachable server.
  */
 import { execFile, spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -20,6 +20,7 @@ import { PNG } from "pngjs";
 import { createRpcChainReader, parseCertificateQrPayload, verifyCertificate, type Hex } from "../../../core/index.js";
 import type { Principal } from "../../../server/accounts/principal.js";
 import { extractCertificateBundle } from "../../../server/issuance/pdf/index.js";
+import { rosterTemplate } from "../../../server/issuance/roster/index.js";
 import { PROJECT_ROOT } from "../../../server/paths.js";
 import { staticIssuerSigners } from "../../../server/issuance/index.js";
 import { temporaryDirectory } from "../../server/support/temp.js";
@@ -58,11 +59,14 @@ interface CliRun {
   readonly stderr: string;
 }
 
+/** tsx by URL: the CLI may run in another directory, where `--import tsx` would not resolve. */
+const TSX_LOADER = import.meta.resolve("tsx");
+
 /** Runs `skillcert` as a user would, with the API URL and token in the environment. */
-function cli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+function cli(args: readonly string[], env: Record<string, string>, cwd = PROJECT_ROOT): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "skillcert.ts"), ...args], {
-      cwd: PROJECT_ROOT,
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, path.join(PROJECT_ROOT, "scripts", "skillcert.ts"), ...args], {
+      cwd,
       env: { ...process.env, ...env },
     });
     let stdout = "";
@@ -107,8 +111,7 @@ describe(`issuance end to end: CLI → server → anvil → ${ROWS} PDFs → QR 
       chain,
       issuerSigners: staticIssuerSigners({ [institution.id]: issuer }),
       pdfExport: {
-        verifierHost: VERIFIER_HOST,
-        scheme: "https",
+        verifierOrigin: () => `https://${VERIFIER_HOST}`,
         chainId: 31337,
         registryAddress: chain.registryAddress,
         directory: path.join(directory.path, "exports"),
@@ -234,6 +237,37 @@ describe(`issuance end to end: CLI → server → anvil → ${ROWS} PDFs → QR 
       `      ${ROWS} certificates: CLI issue ${(timings.cli / 1000).toFixed(1)} s; render+decode+verify ${(timings.verify / 1000).toFixed(1)} s ` +
         `(pdftoppm ${Math.round(renderMs / ROWS)} ms/page, jsQR ${Math.round(decodeMs / ROWS)} ms/page, 2 at a time; ${sharperRenders} page(s) needed a 200 dpi look)\n`,
     );
+  });
+
+  it("downloads the roster template under the server's name into the current directory, and overwrites it only with --force", async function () {
+    const here = path.join(directory.path, "template");
+    mkdirSync(here);
+    const csv = path.join(here, "花名册模板.csv");
+    const downloaded = await cli(["template", "--quiet"], env, here);
+    expect(downloaded.code, downloaded.stderr).to.equal(0);
+    expect(downloaded.stdout).to.contain(csv);
+    expect(readFileSync(csv).equals(Buffer.from(rosterTemplate("csv")))).to.equal(true);
+
+    writeFileSync(csv, "my filled-in roster");
+    const again = await cli(["template"], env, here);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.contain("exists already").and.contain("--force");
+    expect(readFileSync(csv, "utf8")).to.equal("my filled-in roster");
+    const forced = await cli(["template", "--force"], env, here);
+    expect(forced.code, forced.stderr).to.equal(0);
+    expect(readFileSync(csv).equals(Buffer.from(rosterTemplate("csv")))).to.equal(true);
+  });
+
+  it("writes the XLSX template to --out, and refuses an unknown --format before asking the server", async function () {
+    const out = path.join(directory.path, "my-template.xlsx");
+    const written = await cli(["template", "--format", "xlsx", "--out", out, "--json"], env);
+    expect(written.code, written.stderr).to.equal(0);
+    const expected = rosterTemplate("xlsx");
+    expect(JSON.parse(written.stdout)).to.deep.equal({ format: "xlsx", file: out, bytes: expected.byteLength });
+    expect(readFileSync(out).equals(Buffer.from(expected))).to.equal(true);
+    const unknown = await cli(["template", "--format", "pdf"], env);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.contain("pdf");
   });
 
   it("prints the row-by-row report and exits 4 when the roster has invalid rows", async function () {

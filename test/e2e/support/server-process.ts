@@ -62,6 +62,20 @@ export async function waitForHealth(server: ServerProcess, port: number) {
   throw new Error(`server not healthy within ${STARTUP_LIMIT_MS} ms:\n${server.output()}`);
 }
 
+/** Waits for the server's "listening" log line and returns its port (for PORT=0). */
+export async function waitForListening(server: ServerProcess): Promise<number> {
+  const startedAt = Date.now();
+  let exitCode: number | null | undefined;
+  void server.exited.then((code) => (exitCode = code));
+  while (Date.now() - startedAt < STARTUP_LIMIT_MS) {
+    const listening = server.logs.find((entry) => entry.msg === "listening");
+    if (listening) return listening.port as number;
+    if (exitCode !== undefined) throw new Error(`server exited (${exitCode}) before listening:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server not listening within ${STARTUP_LIMIT_MS} ms:\n${server.output()}`);
+}
+
 export async function stopWithSigint(server: ServerProcess): Promise<{ code: number | null; ms: number }> {
   const startedAt = Date.now();
   server.child.kill("SIGINT");

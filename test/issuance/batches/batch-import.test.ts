@@ -1,12 +1,16 @@
 /**
  * Importing rosters through the HTTP API (real SQLite, real server on port 0): a good roster
  * becomes a draft batch of sealed, numbered certificates; every bad input gets its own 4xx code
- * and leaves the database exactly as it was.
+ * and leaves the database exactly as it was. The roster template is downloaded from the same API.
  */
+import { parse as parseCsv } from "csv-parse/sync";
+import ExcelJS from "exceljs";
 import { expect } from "chai";
 import { CERTIFICATE_SCHEMAS, certificateLeaf, parseCertificateNumber, parseDisclosedRecord } from "../../../core/index.js";
 import { IssuanceError } from "../../../server/issuance/batches/issuance-errors.js";
 import { parseMultipart } from "../../../server/issuance/batches/upload.js";
+import { ROSTER_COLUMNS } from "../../../server/issuance/roster/index.js";
+import type { Principal } from "../../../server/accounts/principal.js";
 import {
   INSPECTOR,
   REGULATOR,
@@ -281,6 +285,83 @@ describe("batch import (HTTP, SQLite)", function () {
       expect(response.status).to.equal(409);
       expect(response.body.error.code).to.equal("SEQUENCE_EXHAUSTED");
       expect(await tableCounts(database.db)).to.deep.equal(before);
+    });
+  });
+
+  describe("roster template download (GET /api/roster/template)", function () {
+    const importerHeaders = ROSTER_COLUMNS.map((column) => column.header);
+
+    async function downloadTemplate(query: string, principal?: Principal) {
+      const response = await fetch(`${server.baseUrl}/api/roster/template${query}`, {
+        headers: principal ? { authorization: `Bearer ${principal.accountId}` } : {},
+      });
+      return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+    }
+
+    /** The UTF-8 file name of an RFC 5987 `filename*`, and the ASCII `filename` fallback. */
+    function attachmentNames(disposition: string | null) {
+      expect(disposition).to.match(/^attachment;/);
+      return {
+        utf8: decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition!)?.[1] ?? ""),
+        ascii: /filename="([ -~]*)"/.exec(disposition!)?.[1],
+      };
+    }
+
+    it("serves the CSV template by default: UTF-8 with BOM, 花名册模板.csv, the importer's columns as its header row", async function () {
+      const { response, bytes } = await downloadTemplate("", institution.handler);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("content-type")).to.equal("text/csv; charset=utf-8");
+      expect(attachmentNames(response.headers.get("content-disposition"))).to.deep.equal({
+        utf8: "花名册模板.csv",
+        ascii: "roster-template.csv",
+      });
+      expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+      const rows = parseCsv(Buffer.from(bytes), { bom: true }) as string[][];
+      expect(rows[0]).to.deep.equal(importerHeaders);
+      expect(rows).to.have.length(2);
+    });
+
+    it("serves the XLSX template with its 填写说明 sheet, the importer's columns as its header row", async function () {
+      const { response, bytes } = await downloadTemplate("?format=xlsx", institution.approver);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("content-type")).to.equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+      expect(attachmentNames(response.headers.get("content-disposition"))).to.deep.equal({
+        utf8: "花名册模板.xlsx",
+        ascii: "roster-template.xlsx",
+      });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
+      expect(workbook.worksheets.map((sheet) => sheet.name)).to.deep.equal(["花名册", "填写说明"]);
+      const header = workbook.getWorksheet("花名册")!.getRow(1);
+      expect(importerHeaders.map((_, i) => header.getCell(i + 1).value)).to.deep.equal(importerHeaders);
+    });
+
+    for (const format of ["csv", "xlsx"] as const) {
+      it(`imports the downloaded ${format.toUpperCase()} template as it is: its example row becomes a one-certificate draft`, async function () {
+        const { bytes } = await downloadTemplate(`?format=${format}`, institution.handler);
+        const response = await uploadRoster(server.baseUrl, institution.handler, bytes, {
+          siteSerial: institution.siteSerial,
+          filename: `花名册模板.${format}`,
+        });
+        expect(response.status, JSON.stringify(response.body)).to.equal(201);
+        expect(response.body.batch).to.include({ status: "draft", leafCount: 1 });
+      });
+    }
+
+    it("serves supervisors too", async function () {
+      expect((await downloadTemplate("?format=csv", INSPECTOR)).response.status).to.equal(200);
+    });
+
+    it("refuses an unauthenticated request with 401 UNAUTHENTICATED", async function () {
+      const response = await api(server.baseUrl, "GET", "/api/roster/template");
+      expect(response.status).to.equal(401);
+      expect(response.body.error.code).to.equal("UNAUTHENTICATED");
+    });
+
+    it("refuses a format other than csv or xlsx with 400 ROSTER_TEMPLATE_FORMAT, naming the formats it has", async function () {
+      const response = await api(server.baseUrl, "GET", "/api/roster/template?format=pdf", { principal: institution.handler });
+      expect(response.status).to.equal(400);
+      expect(response.body.error).to.deep.include({ code: "ROSTER_TEMPLATE_FORMAT", details: { formats: ["csv", "xlsx"] } });
     });
   });
 

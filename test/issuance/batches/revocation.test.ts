@@ -4,8 +4,9 @@
  */
 import { expect } from "chai";
 import type { Wallet } from "ethers";
+import { REVOCATION_REASONS } from "../../../core/index.js";
 import { WELL_KNOWN_DEV_ACCOUNTS } from "../../../server/chain/dev-accounts.js";
-import { REVOCATION_REASONS, staticIssuerSigners } from "../../../server/issuance/index.js";
+import { staticIssuerSigners } from "../../../server/issuance/index.js";
 import {
   INSPECTOR,
   REGULATOR,

@@ -113,7 +113,7 @@ describe("server/issuance/pdf/certificate-pdf", () => {
       ]) {
         expect(text).to.include(expected);
       }
-      expect(maskIdNumber(issued.record.idNumber)).to.equal("5101**********1233");
+      expect(maskIdNumber(issued.record.idType, issued.record.idNumber)).to.equal("5101**********1233");
     });
 
     it("never contains the full ID number: not in the text, the bytes, any decoded stream or the embedded data", async () => {
@@ -126,6 +126,15 @@ describe("server/issuance/pdf/certificate-pdf", () => {
       }
       expect(JSON.stringify(await extractCertificateBundle(pdf))).not.to.include(id);
       expect(issued.disclosed.fields.idNumber).to.have.property("hash");
+    });
+
+    it("prints a passport number with the passport mask, never its serial", async () => {
+      const passport = await renderer.render({ ...issued.pdfInput, idType: "PASSPORT", idNumber: "C44712905" });
+      const text = pdfText(passport);
+
+      expect(text).to.include("C******05");
+      expect(text).not.to.include("C447");
+      expect(text).not.to.include("12905");
     });
 
     it("embeds both Noto Serif SC weights as subsets and no other font", () => {

@@ -50,6 +50,8 @@ import { temporaryDirectory } from "../../server/support/temp.js";
 
 export const ARTIFACT_DIR = path.join(PROJECT_ROOT, "test-artifacts", "verifier");
 export const REASON_CODE = 101;
+/** A3's revocation reason: 2, 已换发新证 (REISSUED). Batch C's is REASON_CODE, a code outside the reason table. */
+export const CERTIFICATE_REVOCATION_REASON = 2;
 
 /** Limits so high the browser and corpus tests never meet them; the rate-limit tests use their own. */
 export const GENEROUS_LIMITS: VerificationRateLimits = {
@@ -99,11 +101,11 @@ export interface VerificationWorld {
   readonly database: Database;
   readonly institutions: { readonly main: Institution; readonly suspendedLater: Institution; readonly suspendedAtAnchor: Institution };
   readonly batches: {
-    /** Anchored by the main institution; certificate 3 revoked on chain. */
+    /** Anchored by the main institution; certificate 3 revoked on chain (reason 2, 已换发新证). */
     readonly a: IssuedBatch;
     /** Anchored by the main institution (a source of foreign proofs). */
     readonly b: IssuedBatch;
-    /** Anchored, then revoked as a whole. */
+    /** Anchored, then revoked as a whole (reason REASON_CODE, not in the reason table). */
     readonly c: IssuedBatch;
     /** Anchored by an institution suspended afterwards. */
     readonly d: IssuedBatch;
@@ -300,14 +302,14 @@ async function buildWorld(): Promise<VerificationWorld> {
 
   // A's fourth certificate revoked; C revoked as a whole (on chain and in the database).
   const revokedLeaf = a.certificates[3]!;
-  const revocation = await issuers.get(institutions.main)!.revokeCertificate(a.root, revokedLeaf.leaf, REASON_CODE);
+  const revocation = await issuers.get(institutions.main)!.revokeCertificate(a.root, revokedLeaf.leaf, CERTIFICATE_REVOCATION_REASON);
   const aStored = (await database.batches.findByRoot(a.root))!;
   const revokedRow = (await database.certificates.findByNumber(revokedLeaf.number))!;
   await database.certificates.update(revokedRow.id, { status: "revoked" });
   await database.revocations.create({
     batchId: aStored.id,
     certificateId: revokedRow.id,
-    reasonCode: REASON_CODE,
+    reasonCode: CERTIFICATE_REVOCATION_REASON,
     txHash: revocation.txHash,
     blockNumber: revocation.blockNumber,
   });
