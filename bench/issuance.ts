@@ -21,12 +21,17 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { buildMerkleTreeFromPacked, fromHex, type SkillLevel } from "../core/index.js";
-import { approveBatch, signOffBatch } from "../server/issuance/batches/batch-lifecycle.js";
-import { createIssuanceBatch, insertCertificates, recordBatchEvent } from "../server/issuance/batches/batch-repository.js";
-import { sealCertificateDrafts, type SealedCertificate } from "../server/issuance/batches/certificate-sealing.js";
-import { certificateDrafts, importBatch, numberingScopeFor } from "../server/issuance/batches/import-batch.js";
-import { findInstitutionProfile } from "../server/issuance/batches/batch-repository.js";
-import { assignCertificateNumbers } from "../server/issuance/numbering/index.js";
+import {
+  createImportingBatch,
+  finishImportedBatch,
+  findInstitutionProfile,
+  insertCertificates,
+  recordBatchEvent,
+} from "../server/issuance/data-access/batch-repository.js";
+import { certificateDrafts, numberingScopeFor } from "../server/issuance/domain/import-batch.js";
+import { assignCertificateNumbers } from "../server/issuance/domain/numbering.js";
+import { sealCertificateDrafts, type SealedCertificate } from "../server/issuance/domain/sealing.js";
+import { createBatchImport, createBatchLifecycle } from "../server/issuance/index.js";
 import { parseRoster } from "../server/issuance/roster/index.js";
 import {
   anchorWorkerFor,
@@ -111,7 +116,7 @@ try {
   const insert = await timed(() =>
     db.transaction(
       async (tx) => {
-        await createIssuanceBatch(tx, {
+        await createImportingBatch(tx, {
           id: batchId,
           institutionId: institution.id,
           ...CONTEXT,
@@ -120,12 +125,13 @@ try {
           createdById: institution.handler.accountId,
         });
         await insertCertificates(tx, certificates);
+        await finishImportedBatch(tx, batchId);
         await recordBatchEvent(tx, { batchId, fromStatus: null, toStatus: "draft", accountId: institution.handler.accountId });
       },
       { timeoutMs: 600_000 },
     ),
   );
-  const signOff = await timed(() => signOffBatch({ db }, institution.handler, batchId));
+  const signOff = await timed(() => createBatchLifecycle({ db }).signOff(institution.handler, batchId));
   report("3a. insert certificates", insert.ms, "multi-row INSERT through Prisma, 2,000 a statement, one transaction");
   report("3b. sign-off (tree + proofs)", signOff.ms, "reads leaves, builds tree, UPDATE … FROM (VALUES …) of 1,000 proofs");
   report("3. persist", insert.ms + signOff.ms, "");
@@ -150,7 +156,7 @@ try {
   // 4. anchor
   const worker = anchorWorkerFor(db, chain, { [institution.id]: issuer });
   const anchoring = await timed(async () => {
-    await approveBatch({ db }, institution.approver, batchId);
+    await createBatchLifecycle({ db }).approve(institution.approver, batchId);
     return worker.processBatch(batchId);
   });
   if (anchoring.value !== "confirmed") throw new Error(`anchoring ended ${anchoring.value}`);
@@ -158,7 +164,11 @@ try {
 
   // The whole use case, as the API runs it.
   const whole = await timed(() =>
-    importBatch({ db }, institution.handler, { file: { bytes: csv, filename: "roster.csv" }, ...CONTEXT, siteSerial: "000002" }),
+    createBatchImport({ db }).importBatch(institution.handler, {
+      file: { bytes: csv, filename: "roster.csv" },
+      ...CONTEXT,
+      siteSerial: "000002",
+    }),
   );
   report("importBatch end to end", whole.ms, "1 + 2 + 3a in one call (default sealing: 2 workers from 20,000 rows)");
 

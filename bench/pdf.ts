@@ -39,7 +39,7 @@ import {
 import { exportCertificateBatchZip } from "../server/issuance/pdf/batch-export.js";
 import type { CertificatePdfInput, CertificatePdfRenderer } from "../server/issuance/pdf/certificate-pdf.js";
 import { createCertificatePdfRenderer } from "../server/issuance/pdf/certificate-pdf.js";
-import { CERTIFICATE_ATTACHMENT_NAME } from "../server/issuance/pdf/certificate-pdf-format.js";
+import { CERTIFICATE_ATTACHMENT_NAME } from "../core/pdf-bundle.js";
 import { drawQrCode, qrMatrix } from "../server/issuance/pdf/qr-vector.js";
 import { createCertificatePdfWorkerPool } from "../server/issuance/pdf/worker-pool.js";
 

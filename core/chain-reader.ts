@@ -7,6 +7,7 @@
  */
 import type { Hex } from "./bytes.js";
 import { isHex, utf8 } from "./bytes.js";
+import type { JsonRpcTransport } from "./json-rpc.js";
 import { keccak256Hex } from "./keccak.js";
 
 export const INSTITUTION_STATUSES = ["None", "Registered", "Approved", "Suspended", "Revoked"] as const;
@@ -41,9 +42,6 @@ export interface ChainReader {
   institutionStatus(institutionId: Hex): Promise<InstitutionStatus>;
   institutionStatusAt(institutionId: Hex, blockNumber: number): Promise<InstitutionStatus>;
 }
-
-/** Sends one JSON-RPC request and returns its `result` (throws on transport or RPC errors). */
-export type JsonRpcTransport = (method: string, params: readonly unknown[]) => Promise<unknown>;
 
 export class ChainReadError extends Error {
   constructor(
@@ -100,20 +98,67 @@ export interface RpcChainReader extends ChainReader {
   pinnedAt(blockNumber: number): RpcChainReader;
 }
 
+export interface RpcChainReaderOptions {
+  readonly transport: JsonRpcTransport;
+  readonly registryAddress: Hex;
+  /**
+   * The chain the registry is on. When set, the reader asks the endpoint's chain id before its
+   * first registry read and fails every read with RPC_WRONG_CHAIN on another chain, so an endpoint
+   * on the wrong chain gives "cannot verify" rather than answers about a look-alike registry.
+   */
+  readonly expectedChainId?: number;
+  readonly blockTag?: number | "latest";
+}
+
+/** A ChainReader over JSON-RPC. All reads of one reader use `blockTag` (default "latest"). */
+export function createRpcChainReader(options: RpcChainReaderOptions): RpcChainReader {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(options.registryAddress)) throw new TypeError("registry address must be 20 bytes of hex");
+  return readerAt(options, options.blockTag ?? "latest", chainCheck(options));
+}
+
+async function request(transport: JsonRpcTransport, method: string, params: unknown[] = []): Promise<unknown> {
+  try {
+    return await transport(method, params);
+  } catch (error) {
+    throw asUnavailable(error);
+  }
+}
+
+async function readChainId(options: RpcChainReaderOptions): Promise<number> {
+  const r = await request(options.transport, "eth_chainId");
+  if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r)) throw new ChainReadError("RPC_BAD_RESPONSE", "bad eth_chainId");
+  const id = Number(BigInt(r));
+  if (options.expectedChainId !== undefined && id !== options.expectedChainId) {
+    throw new ChainReadError("RPC_WRONG_CHAIN", `endpoint is on chain ${id}, expected ${options.expectedChainId}`);
+  }
+  return id;
+}
+
 /**
- * A ChainReader over JSON-RPC. All reads of one reader use `blockTag` (default "latest");
+ * The chain id check a reader shares with its pinned copies: asked once, before the first
+ * registry read. A failed check is retried by the next read rather than remembered.
  */
-export function createRpcChainReader(options: {
-  transport: JsonRpcTransport;
-  registryAddress: Hex;
-  expectedChainId?: number;
-  blockTag?: number | "latest";
-}): RpcChainReader {
+function chainCheck(options: RpcChainReaderOptions): () => Promise<void> {
+  if (options.expectedChainId === undefined) return () => Promise.resolve();
+  let checked: Promise<void> | undefined;
+  return () => {
+    if (!checked) {
+      const pending = readChainId(options).then(() => undefined);
+      pending.catch(() => {
+        if (checked === pending) checked = undefined;
+      });
+      checked = pending;
+    }
+    return checked;
+  };
+}
+
+function readerAt(options: RpcChainReaderOptions, blockTag: number | "latest", checkChain: () => Promise<void>): RpcChainReader {
   const { transport, registryAddress } = options;
-  if (!/^0x[0-9a-fA-F]{40}$/.test(registryAddress)) throw new TypeError("registry address must be 20 bytes of hex");
-  const tag = options.blockTag === undefined || options.blockTag === "latest" ? "latest" : `0x${options.blockTag.toString(16)}`;
+  const tag = blockTag === "latest" ? "latest" : `0x${blockTag.toString(16)}`;
 
   const call = async (data: string, count: number) => {
+    await checkChain();
     let result: unknown;
     try {
       result = await transport("eth_call", [{ to: registryAddress, data: `0x${data}` }, tag]);
@@ -123,32 +168,16 @@ export function createRpcChainReader(options: {
     if (result === "0x") throw new ChainReadError("REGISTRY_NOT_DEPLOYED", `no registry contract at ${registryAddress}`);
     return words(result, count);
   };
-  const request = async (method: string, params: unknown[] = []) => {
-    try {
-      return await transport(method, params);
-    } catch (error) {
-      throw asUnavailable(error);
-    }
-  };
   const blockNumber = async () => {
-    if (tag !== "latest") return Number(options.blockTag);
-    const r = await request("eth_blockNumber");
+    if (blockTag !== "latest") return blockTag;
+    const r = await request(transport, "eth_blockNumber");
     if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r)) throw new ChainReadError("RPC_BAD_RESPONSE", "bad eth_blockNumber");
     return Number(BigInt(r));
   };
-  const chainId = async () => {
-    const r = await request("eth_chainId");
-    if (typeof r !== "string" || !/^0x[0-9a-f]+$/i.test(r)) throw new ChainReadError("RPC_BAD_RESPONSE", "bad eth_chainId");
-    const id = Number(BigInt(r));
-    if (options.expectedChainId !== undefined && id !== options.expectedChainId) {
-      throw new ChainReadError("RPC_WRONG_CHAIN", `endpoint is on chain ${id}, expected ${options.expectedChainId}`);
-    }
-    return id;
-  };
 
-  const reader: RpcChainReader = {
+  return {
     describe: async () => ({
-      chainId: await chainId(),
+      chainId: await readChainId(options),
       registryAddress: registryAddress.toLowerCase() as Hex,
       blockNumber: await blockNumber(),
       endpoints: 1,
@@ -174,10 +203,9 @@ export function createRpcChainReader(options: {
     institutionStatusAt: async (id: Hex, block: number) =>
       enumValue(INSTITUTION_STATUSES, (await call(SELECTORS.institutionStatusAt + bytes32Arg(id) + word(block), 1))[0]!),
     blockNumber,
-    pinned: async () => createRpcChainReader({ ...options, blockTag: await blockNumber() }),
-    pinnedAt: (at: number) => createRpcChainReader({ ...options, blockTag: at }),
+    pinned: async () => readerAt(options, await blockNumber(), checkChain),
+    pinnedAt: (at: number) => readerAt(options, at, checkChain),
   };
-  return reader;
 }
 
 function asUnavailable(error: unknown): ChainReadError {

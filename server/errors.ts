@@ -38,10 +38,13 @@ export type ErrorCode =
  * `{ error: { code, message, details? } }` with its status (use the one listed for the code above);
  * anything else is a bug (500).
  * Messages and details must never contain personal data: they reach clients and logs.
+ *
+ * `Code` is the server-wide list above unless an area names its own list (e.g. IssuanceError), so
+ * every area's codes are typed without casts.
  */
-export class AppError extends Error {
+export class AppError<Code extends string = ErrorCode> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: Code,
     readonly status: number,
     message: string,
     readonly details?: Readonly<Record<string, unknown>>,
@@ -52,7 +55,8 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(error: unknown): error is AppError {
+/** Any area's AppError: its `code` is one of the codes some area lists. */
+export function isAppError(error: unknown): error is AppError<string> {
   return error instanceof AppError;
 }
 

@@ -22,7 +22,7 @@ import { loadRegistryArtifact } from "./chain/registry-artifact.js";
 import { createStorageCertificateDirectory, createVerification } from "./verification/index.js";
 import { createAccessAndOnboarding } from "./institutions/setup.js";
 import { createChainProvider } from "./chain/connection.js";
-import { createIssuance, openIssuanceDatabase } from "./issuance/index.js";
+import { createIssuance, issuanceDatabaseOver } from "./issuance/index.js";
 
 const SERVER_CLOSE_GRACE_MS = 5_000;
 
@@ -178,6 +178,7 @@ async function main(): Promise<void> {
 
     const onboarding = await createAccessAndOnboarding({
       config,
+      database: database.handle,
       registry: chain.registry,
       logger: logger.child({ component: "http" }),
       secureCookies: config.secureCookies,
@@ -189,10 +190,8 @@ async function main(): Promise<void> {
     const issuanceProvider = createChainProvider(config.chain.rpcUrl, chain.chainId, {
       pollingIntervalMs: chain.mode === "embedded" ? 100 : 1000,
     });
-    const issuanceDb = await openIssuanceDatabase(config.database.url);
-    await lifecycle.track("issuance database", () => issuanceDb.close());
     const issuance = createIssuance({
-      db: issuanceDb,
+      db: issuanceDatabaseOver(database.handle),
       logger: logger.child({ component: "issuance" }),
       authenticate: onboarding.accounts.authenticate,
       chain: {
@@ -230,6 +229,9 @@ async function main(): Promise<void> {
       routers: [...onboarding.routers, ...issuance.routers, verification.apiRouter],
       siteRouters: [verification.siteRouter],
     });
+    // Single-instance start-up: any import still hidden was cut short by a crash or a kill.
+    const discarded = await issuance.discardInterruptedImports();
+    if (discarded > 0) logger.warn("discarded imports that a previous run left unfinished", { batches: discarded });
     const server = createServer(app);
     const port = await listen(server, config);
     listeningPort = port;

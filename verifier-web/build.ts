@@ -2,7 +2,7 @@
  * Builds the public verifier into verifier-web/dist/ (gitignored):
  *
  *   dist/index.html             the page, with hashed asset names and the config placeholder the
- *                               server fills in (server/verification/http/site-routes.ts)
+ *                               server fills in (server/verification/entry-points/http/site-routes.ts)
  *   dist/assets/main-<hash>.js  the site (ES module, code-split: pdf-lib loads on PDF upload only)
  *   dist/assets/*-<hash>.css    the styles, print layout included
  *
@@ -15,6 +15,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** esbuild's working directory: the paths in its metafile are relative to the repository root. */
+const REPOSITORY_ROOT = path.dirname(HERE);
 export const VERIFIER_DIST_DIR = path.join(HERE, "dist");
 
 export interface VerifierBuildResult {
@@ -25,6 +27,8 @@ export interface VerifierBuildResult {
     bytes: number;
     firstLoad: boolean;
     /** The package (or source file) contributing most of the file's bytes. */ mostly?: string;
+    /** The files bundled into it, relative to the repository root (e.g. core/verify.ts, node_modules/jsqr/…). */
+    sources?: readonly string[];
   }[];
   readonly ms: number;
 }
@@ -60,6 +64,7 @@ export async function buildVerifierSite(options: { outDir?: string; minify?: boo
     assetNames: "[name]-[hash]",
     legalComments: "none",
     metafile: true,
+    absWorkingDir: REPOSITORY_ROOT,
     logLevel: "silent",
   });
 
@@ -85,10 +90,11 @@ export async function buildVerifierSite(options: { outDir?: string; minify?: boo
   const files = [
     { path: "index.html", bytes: Buffer.byteLength(html), firstLoad: true },
     ...outputs.map(([file, output]) => ({
-      path: path.relative(distDir, path.resolve(file)),
+      path: path.relative(distDir, path.resolve(REPOSITORY_ROOT, file)),
       bytes: output.bytes,
       firstLoad: firstLoad.has(file),
       mostly: largestPart(output.inputs),
+      sources: Object.keys(output.inputs),
     })),
   ];
   return { distDir, files, ms: Math.round(performance.now() - startedAt) };

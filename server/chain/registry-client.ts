@@ -1,8 +1,9 @@
 /**
  * `ChainRegistry`: everything the server (and tests and scripts) ask of the CertificateRegistry
- * contract, as plain values: numbers for blocks and counts, 0x-hex strings for hashes, string
- * unions for enums, institution ids as their 18-character credit codes. `createEthersRegistry`
- * implements it with ethers 6.
+ * contract — its functions and its events — as plain values: numbers for blocks and counts, 0x-hex
+ * strings for hashes, string unions for enums, institution ids as their 18-character credit codes.
+ * `createEthersRegistry` implements it with ethers 6; with issuer-transactions.ts it is the only
+ * code that builds a contract object.
  *
  * Failures: a revert becomes AppError CHAIN_REVERTED (409) naming the contract's custom error; an
  * unreachable or timed-out node becomes CHAIN_UNAVAILABLE (503). Anything else is a bug and is
@@ -16,6 +17,7 @@ import {
   ZeroHash,
   type CallExceptionError,
   type ContractTransactionResponse,
+  type EventLog,
   type InterfaceAbi,
   type JsonRpcProvider,
   type Signer,
@@ -75,6 +77,28 @@ export interface AnchorRootInput {
   metadataHash: string;
 }
 
+/** One RootAnchored event: what the contract recorded, and the transaction that anchored it. */
+export interface RootAnchoredEvent {
+  /** Lower-case hex, as databases store roots. */
+  root: string;
+  institutionId: string;
+  kind: BatchKind;
+  leafCount: number;
+  /** Lower-case hex. */
+  metadataHash: string;
+  txHash: string;
+  blockNumber: number;
+}
+
+export interface RootAnchoredQuery {
+  fromBlock: number;
+  toBlock: number;
+  /** Only this root's event (the contract emits at most one). */
+  root?: string;
+  /** Blocks per eth_getLogs call (default 10,000: Besu and others cap the range). */
+  blocksPerQuery?: number;
+}
+
 export interface ChainRegistry {
   readonly address: string;
 
@@ -98,6 +122,16 @@ export interface ChainRegistry {
   /** Sorted-pair Merkle inclusion, computed by the contract (a pure function). */
   verifyProof(root: string, leaf: string, proof: readonly string[]): Promise<boolean>;
 
+  // Events
+  /** RootAnchored events of the block range, in chain order. */
+  rootAnchoredEvents(query: RootAnchoredQuery): Promise<RootAnchoredEvent[]>;
+  /**
+   * The transaction of the revocation the contract recorded in `blockNumber` (of `leaf`, or of the
+   * whole batch when `leaf` is null), from its CertificateRevoked / BatchRevoked event; null when
+   * that block has none.
+   */
+  revocationTransaction(root: string, leaf: string | null, blockNumber: number): Promise<ConfirmedTransaction | null>;
+
   // Writes (regulator)
   registerInstitution(institutionId: string, scopeHash: string): Promise<ConfirmedTransaction>;
   updateInstitutionScope(institutionId: string, scopeHash: string): Promise<ConfirmedTransaction>;
@@ -114,7 +148,8 @@ export interface ChainRegistry {
   revokeBatch(root: string, reasonCode: number): Promise<ConfirmedTransaction>;
 }
 
-function kindIndex(kind: BatchKind): number {
+/** The contract's BatchKind value of `kind`. */
+export function batchKindIndex(kind: BatchKind): number {
   const index = BATCH_KINDS.indexOf(kind);
   if (index < 0) throw new TypeError(`unknown batch kind ${String(kind)}`);
   return index;
@@ -183,7 +218,8 @@ export function translateChainError(error: unknown, operation: string, abi: Inte
 
 export interface EthersRegistryOptions {
   address: string;
-  abi: InterfaceAbi;
+  /** The artifact's ABI (registry-artifact.ts), or an Interface already parsed from it. */
+  abi: InterfaceAbi | Interface;
   provider: JsonRpcProvider;
   /** Needed for writes only; reads work without. */
   signer?: Signer;
@@ -194,7 +230,7 @@ export interface EthersRegistryOptions {
 export function createEthersRegistry(options: EthersRegistryOptions): ChainRegistry {
   const { provider, confirmations } = options;
   const address = getAddress(options.address);
-  const abi = Interface.from(options.abi);
+  const abi = options.abi instanceof Interface ? options.abi : Interface.from(options.abi);
   const reader = new Contract(address, abi, provider);
   const writer = options.signer ? new Contract(address, abi, options.signer) : null;
 
@@ -289,6 +325,35 @@ export function createEthersRegistry(options: EthersRegistryOptions): ChainRegis
       }),
     verifyProof: (root, leaf, proof) => read("verify", async () => Boolean(await reader.getFunction("verify")(root, leaf, proof))),
 
+    rootAnchoredEvents: ({ fromBlock, toBlock, root, blocksPerQuery = 10_000 }) =>
+      read("rootAnchoredEvents", async () => {
+        const filter = root === undefined ? reader.filters.RootAnchored!() : reader.filters.RootAnchored!(root);
+        const found: RootAnchoredEvent[] = [];
+        for (let from = fromBlock; from <= toBlock; from += blocksPerQuery) {
+          const events = await reader.queryFilter(filter, from, Math.min(toBlock, from + blocksPerQuery - 1));
+          for (const event of events as EventLog[]) {
+            // RootAnchored(root, institutionId, kind, leafCount, metadataHash), decoded by the ABI.
+            const [anchoredRoot, institutionId, kind, leafCount, metadataHash] = Array.from(event.args, (value: unknown) => value);
+            found.push({
+              root: String(anchoredRoot).toLowerCase(),
+              institutionId: institutionIdFromBytes32(String(institutionId)),
+              kind: kindOf(Number(kind)),
+              leafCount: Number(leafCount),
+              metadataHash: String(metadataHash).toLowerCase(),
+              txHash: event.transactionHash,
+              blockNumber: event.blockNumber,
+            });
+          }
+        }
+        return found;
+      }),
+    revocationTransaction: (root, leaf, blockNumber) =>
+      read("revocationTransaction", async () => {
+        const filter = leaf === null ? reader.filters.BatchRevoked!(root) : reader.filters.CertificateRevoked!(root, leaf);
+        const [event] = await reader.queryFilter(filter, blockNumber, blockNumber);
+        return event ? { txHash: event.transactionHash, blockNumber: event.blockNumber } : null;
+      }),
+
     registerInstitution: (institutionId, scopeHash) => write("registerInstitution", [institutionIdToBytes32(institutionId), scopeHash]),
     updateInstitutionScope: (institutionId, scopeHash) =>
       write("updateInstitutionScope", [institutionIdToBytes32(institutionId), scopeHash]),
@@ -299,7 +364,7 @@ export function createEthersRegistry(options: EthersRegistryOptions): ChainRegis
     bindIssuer: (issuer, institutionId) => write("bindIssuer", [issuer, institutionIdToBytes32(institutionId)]),
     unbindIssuer: (issuer) => write("unbindIssuer", [issuer]),
 
-    anchorRoot: ({ root, kind, leafCount, metadataHash }) => write("anchorRoot", [root, kindIndex(kind), leafCount, metadataHash]),
+    anchorRoot: ({ root, kind, leafCount, metadataHash }) => write("anchorRoot", [root, batchKindIndex(kind), leafCount, metadataHash]),
     revokeCertificate: (root, leaf, reasonCode) => write("revokeCertificate", [root, leaf, reasonCode]),
     revokeBatch: (root, reasonCode) => write("revokeBatch", [root, reasonCode]),
   };

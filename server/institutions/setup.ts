@@ -3,8 +3,9 @@
  * the running chain's registry client and a logger — and returns their routers, the issuer-key
  * access for the issuance area, and what to close on shutdown.
  *
- * It opens its own Prisma client on DATABASE_URL (see accounts/data-access/prisma-handle.ts) and
- * its own JSON-RPC provider and signer wallet from the same configuration as server/chain.
+ * It runs on the server's one database handle when given one (main.ts), else opens a client of
+ * its own on DATABASE_URL (tests), and its own JSON-RPC provider and signer wallet from the same
+ * configuration as server/chain.
  */
 import type { Router } from "express";
 import type { Wallet } from "ethers";
@@ -12,6 +13,7 @@ import {
   accountsRouter,
   createAccountsDependencies,
   openPrismaHandle,
+  prismaHandleOf,
   type AccountsDependencies,
   type AccountsOptions,
 } from "../accounts/index.js";
@@ -19,6 +21,7 @@ import { createChainProvider, loadSigner } from "../chain/connection.js";
 import type { ChainRegistry } from "../chain/registry-client.js";
 import type { AppConfig } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { DatabaseHandle } from "../storage/prisma-client.js";
 import {
   createInstitutionsDependencies,
   institutionsRouter,
@@ -31,6 +34,8 @@ export interface AccessAndOnboardingOptions {
   config: AppConfig;
   registry: ChainRegistry;
   logger: Logger;
+  /** The server's shared database handle; without it a client of its own is opened (and closed). */
+  database?: DatabaseHandle;
   /** See AccountsOptions.secureCookies (default true). */
   secureCookies?: boolean;
   issuerKeySecret?: string;
@@ -49,7 +54,7 @@ export interface AccessAndOnboarding {
 
 export async function createAccessAndOnboarding(options: AccessAndOnboardingOptions): Promise<AccessAndOnboarding> {
   const { config, registry, logger } = options;
-  const prisma = await openPrismaHandle(config.database.url);
+  const prisma = options.database ? prismaHandleOf(options.database) : await openPrismaHandle(config.database.url);
   const provider = createChainProvider(config.chain.rpcUrl, config.chain.chainId, {
     pollingIntervalMs: config.chain.mode === "embedded" ? 100 : 1000,
   });

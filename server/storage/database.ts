@@ -1,15 +1,17 @@
-import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { databaseProviderOf, type DatabaseProvider } from "./database-url.js";
+import type { DatabaseProvider } from "./database-url.js";
 import { StartupError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { readLocalMigrations, runMigrateDeploy, type MigrationStatus } from "./migrations.js";
 import { guarded } from "./prisma-errors.js";
-import { createRepositories, type PrismaQueries, type Repositories } from "./repositories.js";
-import { activeSqliteDriver, createSqliteAdapter, type SqliteDriver } from "./sqlite-adapter.js";
+import { handleOver, openDatabaseHandle, type DatabaseHandle, type PrismaClientLike } from "./prisma-client.js";
+import { createRepositories, type Repositories } from "./repositories.js";
+import { activeSqliteDriver, type SqliteDriver } from "./sqlite-adapter.js";
 
 /** What the rest of the server sees of the database: repositories, transactions and health. */
 export interface Database extends Repositories {
   readonly provider: DatabaseProvider;
+  /** The one client, for the areas that run their own repositories on it (accounts, issuance…). */
+  readonly handle: DatabaseHandle;
   /** For SQLite, which driver serves it (see sqlite-adapter.ts); null for PostgreSQL. */
   readonly sqliteDriver: SqliteDriver | null;
   /**
@@ -24,61 +26,21 @@ export interface Database extends Repositories {
   close(): Promise<void>;
 }
 
-interface PrismaClientLike extends PrismaQueries {
-  $transaction<T>(work: (tx: PrismaQueries) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T>;
-  $disconnect(): Promise<void>;
-}
-
-// Interactive transactions hold SQLite's single connection; keep them short but allow slow CI.
-const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
-
-type PrismaClientConstructor = new (options: { adapter: SqlDriverAdapterFactory }) => PrismaClientLike;
-
-/** Each provider has its own generated client; only the one in use is loaded. */
-async function importGeneratedClient(provider: DatabaseProvider): Promise<PrismaClientConstructor> {
-  try {
-    const generated =
-      provider === "postgresql"
-        ? await import("../../generated/prisma-postgres/client.js")
-        : await import("../../generated/prisma-sqlite/client.js");
-    return generated.PrismaClient as unknown as PrismaClientConstructor;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") {
-      throw new StartupError("The Prisma clients are not generated yet: run `node scripts/prepare.mjs`.", { cause: error });
-    }
-    throw error;
-  }
-}
-
-async function openPrismaClient(url: string, provider: DatabaseProvider): Promise<PrismaClientLike> {
-  const PrismaClient = await importGeneratedClient(provider);
-  // pg is loaded only when PostgreSQL is used.
-  const adapter =
-    provider === "postgresql" ? (await import("./postgres-adapter.js")).createPostgresAdapter(url) : await createSqliteAdapter(url);
-  return new PrismaClient({ adapter });
-}
-
 /**
  * Opens the database named by `url`: `file:…` → SQLite, `postgresql://…` → PostgreSQL.
  * Does not migrate: see migrations.ts (applyMigrations), which main.ts runs first.
  */
 export async function createDatabase(url: string): Promise<Database> {
-  const provider = databaseProviderOf(url);
-  const client = await openPrismaClient(url, provider);
-
-  if (provider === "sqlite") {
-    // SQLite checks foreign keys only when asked, per connection; WAL lets readers run during a write.
-    await guarded("sqlite.pragmas", async () => {
-      await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
-      await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-    });
-  }
+  const opened = await openDatabaseHandle(url);
+  const { client, provider } = opened;
+  const handle = handleOver(client, provider);
 
   return {
     provider,
     sqliteDriver: provider === "sqlite" ? activeSqliteDriver() : null,
+    handle,
     ...createRepositories(client),
-    transaction: (work) => client.$transaction((tx) => work(createRepositories(tx)), TRANSACTION_OPTIONS),
+    transaction: (work) => handle.transaction((tx) => work(createRepositories(tx))),
     ping: () =>
       guarded("ping", async () => {
         await client.$queryRawUnsafe("SELECT 1");
@@ -93,7 +55,7 @@ export async function createDatabase(url: string): Promise<Database> {
           unknown: applied.filter((name) => !local.includes(name)),
         };
       }),
-    close: () => client.$disconnect(),
+    close: opened.close,
   };
 }
 

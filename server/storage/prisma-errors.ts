@@ -52,6 +52,20 @@ export function translatePrismaError(error: unknown, operation: string): Error {
       });
     case "P2025":
       return new AppError("RECORD_NOT_FOUND", 404, `${model} not found`, { model });
+    case "P2010": {
+      // A raw query (the bulk INSERTs) hit a unique index: the driver names it only in its message
+      // (SQLite `UNIQUE constraint failed: Certificate.certificateNumber`, PostgreSQL
+      // `… constraint "Certificate_certificateNumber_key"`), which is read here and never passed on.
+      const text = error instanceof Error ? error.message : "";
+      const unique = /UNIQUE constraint failed: (\w+)\.(\w+)/.exec(text) ?? /unique constraint "(\w+?)_(\w+)_key"/i.exec(text) ?? undefined;
+      if (unique) {
+        const table = unique[1]!;
+        const field = unique[2]!;
+        const code = DUPLICATE_CODES[`${table}.${field}`] ?? "DUPLICATE_RECORD";
+        return new AppError(code, 409, `${table} with this ${field} already exists`, { model: table, fields: [field] });
+      }
+      break;
+    }
   }
   const text = error instanceof Error ? error.message : "";
   if (

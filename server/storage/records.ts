@@ -85,6 +85,8 @@ export interface CertificateRecord {
   leafIndex: number | null;
   /** Personal data: never log it, never send it anywhere but to its holder. */
   saltedRecordJson: string;
+  /** Merkle proof (JSON list of 0x siblings), written for every certificate at sign-off; null before. */
+  proofJson: string | null;
   status: CertificateStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -96,6 +98,7 @@ export interface NewCertificate {
   leafHash: string;
   leafIndex?: number | null;
   saltedRecordJson: string;
+  proofJson?: string | null;
 }
 
 export type CertificatePatch = Partial<Pick<CertificateRecord, "status" | "leafIndex">>;

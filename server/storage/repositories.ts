@@ -143,6 +143,7 @@ function toCertificate(row: CertificateRow): CertificateRecord {
     leafHash: row.leafHash,
     leafIndex: row.leafIndex,
     saltedRecordJson: row.saltedRecordJson,
+    proofJson: row.proofJson,
     status: row.status as CertificateStatus,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -220,7 +221,8 @@ function batchRepository(db: PrismaQueries): BatchRepository {
       guarded("Batch.listByInstitution", async () =>
         (
           await db.batch.findMany({
-            where: { institutionId, ...(filter?.status ? { status: filter.status } : {}) },
+            // A batch still being imported ("importing", see server/issuance) is nobody's business yet.
+            where: { institutionId, status: filter?.status ? filter.status : { not: "importing" } },
             orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           })
         ).map(toBatch),

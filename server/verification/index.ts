@@ -1,35 +1,35 @@
 /**
  * Public certificate verification: the verifier site, its read-only chain endpoint and the
- * verification API, built from their dependencies like createApp.
+ * verification API, built from their dependencies like createApp. The area's one face: other
+ * code imports from here, never from its folders (layout in README.md).
  *
- * Wiring (exact code in README.md):
+ * Wiring:
  *   const verification = createVerification({...});
  *   app: verification.securityHeaders first, verification.apiRouter under /api,
  *        verification.siteRouter at "/" before the 404 handler.
  */
+import path from "node:path";
 import type { RequestHandler, Router } from "express";
 import { Interface, type InterfaceAbi } from "ethers";
-import { createRpcChainReader, type Hex } from "../../core/index.js";
+import { createHttpJsonRpcTransport, createRpcChainReader, type Hex, type VerifierSiteConfig } from "../../core/index.js";
 import type { Logger } from "../logger.js";
 import { PROJECT_ROOT } from "../paths.js";
-import path from "node:path";
-import { createCachedTransport } from "./cached-transport.js";
-import type { CertificateDirectory } from "./certificate-directory.js";
-import { withChainIdCheck } from "./chain-id-guard.js";
-import { createHttpJsonRpcTransport } from "./json-rpc-client.js";
-import { createPublicCertificateService } from "./public-certificates.js";
-import { createRpcProxy } from "./rpc-proxy.js";
-import { verificationApiRouter } from "./http/api-routes.js";
-import { buildOpenApiDocument } from "./http/openapi.js";
-import { DEFAULT_RATE_LIMITS, createRateLimiters, type VerificationRateLimits } from "./http/rate-limits.js";
-import { securityHeaders } from "./http/security-headers.js";
-import { verifierSiteRouter, type VerifierSiteConfig } from "./http/site-routes.js";
+import { createCachedTransport } from "./data-access/cached-transport.js";
+import type { CertificateDirectory } from "./domain/certificate-directory.js";
+import { createPublicCertificateService } from "./domain/public-certificates.js";
+import { verificationApiRouter } from "./entry-points/http/api-routes.js";
+import { buildOpenApiDocument } from "./entry-points/http/openapi.js";
+import { DEFAULT_RATE_LIMITS, createRateLimiters, type VerificationRateLimits } from "./entry-points/http/rate-limits.js";
+import { createRpcProxy } from "./entry-points/http/rpc-proxy.js";
+import { securityHeaders } from "./entry-points/http/security-headers.js";
+import { verifierSiteRouter } from "./entry-points/http/site-routes.js";
 
-export type { CertificateBundle, CertificateDirectory, PublicCertificate } from "./certificate-directory.js";
-export { createStorageCertificateDirectory } from "./storage-directory.js";
-export type { VerifierSiteConfig } from "./http/site-routes.js";
-export type { VerificationRateLimits } from "./http/rate-limits.js";
-export { DEFAULT_RATE_LIMITS } from "./http/rate-limits.js";
+export type { CertificateBundle, CertificateDirectory, PublicCertificate } from "./domain/certificate-directory.js";
+export { createStorageCertificateDirectory } from "./data-access/storage-directory.js";
+export { VERIFICATION_ERROR_STATUS, VERIFY_ITEM_ERRORS, VerificationError, type VerificationErrorCode } from "./errors.js";
+export type { VerifierSiteConfig } from "../../core/index.js";
+export type { VerificationRateLimits } from "./entry-points/http/rate-limits.js";
+export { DEFAULT_RATE_LIMITS } from "./entry-points/http/rate-limits.js";
 
 export const DEFAULT_VERIFIER_DIST_DIR = path.join(PROJECT_ROOT, "verifier-web", "dist");
 
@@ -84,14 +84,16 @@ function viewSelectors(abi: InterfaceAbi): Set<string> {
 export function createVerification(options: VerificationOptions): Verification {
   const { chain, site, logger } = options;
   const registryAddress = chain.registryAddress.toLowerCase() as Hex;
-  const trustedHosts = typeof site.trustedHosts === "function" ? site.trustedHosts : () => site.trustedHosts as readonly string[];
+  const hosts = site.trustedHosts;
+  const trustedHosts = typeof hosts === "function" ? hosts : () => hosts;
   const upstream = createCachedTransport(createHttpJsonRpcTransport(chain.rpcUrl));
   const limiters = createRateLimiters({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, logger);
 
+  // The reader checks the node's chain id before its first registry read (RPC_WRONG_CHAIN otherwise).
   const reader = createRpcChainReader({ transport: upstream, registryAddress, expectedChainId: chain.chainId });
   // One block for a whole verify call; if even the block number cannot be read, the unpinned
   // reader lets every item fail as "cannot verify" with the chain's own error code.
-  const openChain = async () => withChainIdCheck(await reader.pinned().catch(() => reader));
+  const openChain = () => reader.pinned().catch(() => reader);
 
   const siteConfig = (): VerifierSiteConfig => ({
     chainId: chain.chainId,

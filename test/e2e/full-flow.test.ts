@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { PNG } from "pngjs";
 import { parseCertificateQrPayload, residentIdCheckDigit } from "../../core/index.js";
-import { extractCertificateBundle } from "../../server/issuance/pdf/extract.js";
+import { extractCertificateBundle } from "../../core/pdf-bundle.js";
 import { decodeQr } from "../issuance/pdf/certificate-fixture.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
 import { freePort } from "../server/support/ports.js";

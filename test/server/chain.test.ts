@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
-import { encryptKeystoreJson, hexlify, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
+import { encryptKeystoreJson, hexlify, randomBytes, Transaction, Wallet, type JsonRpcProvider } from "ethers";
 import { assertChainId, createChainProvider, loadSigner } from "../../server/chain/connection.js";
 import { ensureRegistryDeployed, type EnsureRegistryOptions } from "../../server/chain/deployment.js";
 import { DEV_ACCOUNT_0, WELL_KNOWN_DEV_ACCOUNTS } from "../../server/chain/dev-accounts.js";
 import type { EmbeddedNode } from "../../server/chain/embedded-node.js";
 import { loadRegistryArtifact } from "../../server/chain/registry-artifact.js";
 import { createEthersRegistry, type ChainRegistry } from "../../server/chain/registry-client.js";
+import { connectRegistry, type RegistryConnection } from "../../server/chain/registry-connection.js";
 import { AppError, StartupError } from "../../server/errors.js";
 import { createLogger } from "../../server/logger.js";
 import { deployTestRegistry, startTestAnvil } from "./support/anvil.js";
@@ -405,6 +406,132 @@ describe("chain", function () {
 
     it("rejects an institution id that is not an 18-character credit code", async function () {
       await expectRejection(registry.getInstitution("not-a-credit-code"), TypeError);
+    });
+
+    it("finds a root's RootAnchored event, and every event of a block range however it is split into queries", async function () {
+      const institutionId = await anApprovedInstitution();
+      await registry.bindIssuer(regulator, institutionId);
+      try {
+        const from = (await registry.latestBlock()) + 1;
+        const roots = [bytes32(), bytes32(), bytes32()];
+        const metadataHash = bytes32();
+        const anchored = [];
+        for (const root of roots) anchored.push(await registry.anchorRoot({ root, kind: "certificates", leafCount: 7, metadataHash }));
+        const to = await registry.latestBlock();
+
+        const [one, ...others] = await registry.rootAnchoredEvents({ fromBlock: from, toBlock: to, root: roots[1]! });
+        expect(others).to.deep.equal([]);
+        expect(one).to.deep.equal({
+          root: roots[1]!.toLowerCase(),
+          institutionId,
+          kind: "certificates",
+          leafCount: 7,
+          metadataHash: metadataHash.toLowerCase(),
+          txHash: anchored[1]!.txHash,
+          blockNumber: anchored[1]!.blockNumber,
+        });
+        const whole = await registry.rootAnchoredEvents({ fromBlock: from, toBlock: to });
+        expect(whole.map((event) => event.txHash)).to.deep.equal(anchored.map((transaction) => transaction.txHash));
+        expect(await registry.rootAnchoredEvents({ fromBlock: from, toBlock: to, blocksPerQuery: 1 })).to.deep.equal(whole);
+      } finally {
+        await registry.unbindIssuer(regulator);
+      }
+    });
+
+    it("finds the transactions of a certificate's and of a batch's revocation from their events", async function () {
+      const institutionId = await anApprovedInstitution();
+      await registry.bindIssuer(regulator, institutionId);
+      try {
+        const [root, leaf] = [bytes32(), bytes32()];
+        await registry.anchorRoot({ root, kind: "certificates", leafCount: 2, metadataHash: bytes32() });
+        const ofLeaf = await registry.revokeCertificate(root, leaf, 1);
+        const ofBatch = await registry.revokeBatch(root, 2);
+        expect(await registry.revocationTransaction(root, leaf, ofLeaf.blockNumber)).to.deep.equal(ofLeaf);
+        expect(await registry.revocationTransaction(root, null, ofBatch.blockNumber)).to.deep.equal(ofBatch);
+        expect(await registry.revocationTransaction(root, bytes32(), ofLeaf.blockNumber)).to.equal(null);
+      } finally {
+        await registry.unbindIssuer(regulator);
+      }
+    });
+
+    describe("issuer transactions (signed at a chosen nonce, stored before they are sent)", function () {
+      let connection: RegistryConnection;
+      // No provider: the bytes are signed locally, as the anchoring outbox stores them.
+      const issuer = new Wallet(DEV_ACCOUNT_0.privateKey);
+      let institutionId: string;
+
+      before(async function () {
+        connection = connectRegistry({ address: registry.address, abi: artifact.abi, provider, chainId: 31337, confirmations: 1 });
+        institutionId = await anApprovedInstitution();
+        await registry.bindIssuer(regulator, institutionId);
+      });
+      after(() => registry.unbindIssuer(regulator));
+
+      it("signs anchorRoot at the given nonce without sending it; the stored bytes anchor the root when broadcast", async function () {
+        const { transactions } = connection;
+        const [root, metadataHash] = [bytes32(), bytes32()];
+        const nonce = await transactions.transactionCount(regulator, "pending");
+        const signed = await transactions.signAnchorRoot(issuer, { root, kind: "certificates", leafCount: 4, metadataHash }, nonce);
+        expect(signed).to.include({ from: regulator, nonce });
+        expect(await transactions.transactionCount(regulator, "pending")).to.equal(nonce);
+        expect(await transactions.outcomeOf(signed.txHash)).to.equal(null);
+
+        expect(await transactions.broadcast(signed.rawTx)).to.equal("accepted");
+        const outcome = (await transactions.outcomeOf(signed.txHash))!;
+        expect(outcome).to.include({ txHash: signed.txHash, succeeded: true });
+        const batch = (await connection.registry.getBatch(root))!;
+        expect(batch).to.include({ institutionId, leafCount: 4, metadataHash, anchoredBlock: outcome.blockNumber });
+        expect((await transactions.blockTime(outcome.blockNumber)).getTime()).to.equal(batch.anchoredAt * 1000);
+        // Mined bytes sent again: their nonce is used (the outbox then asks the registry).
+        expect(await transactions.broadcast(signed.rawTx)).to.equal("nonce-used");
+      });
+
+      it("refuses to sign an anchoring the registry would revert, naming the contract error", async function () {
+        const root = bytes32();
+        await registry.anchorRoot({ root, kind: "certificates", leafCount: 1, metadataHash: bytes32() });
+        const nonce = await connection.transactions.transactionCount(regulator, "pending");
+        const error = await expectRejection(
+          connection.transactions.signAnchorRoot(issuer, { root, kind: "certificates", leafCount: 1, metadataHash: null }, nonce),
+          AppError,
+        );
+        expect(error).to.include({ code: "CHAIN_REVERTED", status: 409 });
+        expect(error.details).to.include({ operation: "anchorRoot", reason: "RegistryRootAlreadyAnchored" });
+      });
+
+      it("replaces a pooled transaction at the same nonce with fees raised by the given percentage", async function () {
+        const { transactions } = connection;
+        await provider.send("evm_setAutomine", [false]);
+        try {
+          const nonce = await transactions.transactionCount(regulator, "pending");
+          const first = await transactions.signAnchorRoot(
+            issuer,
+            { root: bytes32(), kind: "certificates", leafCount: 1, metadataHash: null },
+            nonce,
+          );
+          expect(await transactions.broadcast(first.rawTx)).to.equal("accepted");
+          const replacement = (await transactions.signReplacement(issuer, first.rawTx, 25))!;
+          expect(replacement).to.include({ from: regulator, nonce });
+          expect(replacement.txHash).not.to.equal(first.txHash);
+          const [before, after] = [Transaction.from(first.rawTx), Transaction.from(replacement.rawTx)];
+          expect(after.maxFeePerGas! > (before.maxFeePerGas! * 125n) / 100n).to.equal(true);
+          expect(after.maxPriorityFeePerGas! > (before.maxPriorityFeePerGas! * 125n) / 100n).to.equal(true);
+          expect(after.data).to.equal(before.data);
+
+          expect(await transactions.broadcast(replacement.rawTx)).to.equal("accepted");
+          await provider.send("evm_mine", []);
+          expect(await transactions.outcomeOf(replacement.txHash)).to.include({ succeeded: true });
+          expect(await transactions.outcomeOf(first.txHash)).to.equal(null);
+        } finally {
+          await provider.send("evm_setAutomine", [true]);
+        }
+      });
+    });
+  });
+
+  describe("registry artifact", function () {
+    it("is read once per process: every caller shares the same parsed artifact", function () {
+      expect(loadRegistryArtifact()).to.equal(artifact);
+      expect(Object.isFrozen(artifact)).to.equal(true);
     });
   });
 });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { ID_TYPES, REVOCATION_REASONS } from "../../core/index.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
-import { VERIFICATION_ERROR_STATUS } from "../../server/verification/http/errors.js";
+import { VERIFICATION_ERROR_STATUS } from "../../server/verification/index.js";
 import { CODE_MESSAGES } from "../../verifier-web/src/messages.js";
 
 const CODE_LITERAL = /"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g;
@@ -34,7 +34,7 @@ describe("verifier messages", function () {
   });
 
   it("has text for every PDF, verification API and server error code", function () {
-    const pdfCodes = codesIn(path.join(PROJECT_ROOT, "server/issuance/pdf/certificate-pdf-format.ts"));
+    const pdfCodes = codesIn(path.join(PROJECT_ROOT, "core/pdf-bundle.ts"));
     const serverCodes = ["NOT_FOUND", "BAD_JSON", "PAYLOAD_TOO_LARGE", "INTERNAL", "DATABASE_UNAVAILABLE"];
     const codes = [...pdfCodes, ...Object.keys(VERIFICATION_ERROR_STATUS), ...serverCodes];
     expect(pdfCodes).to.include("PDF_NO_CERTIFICATE_DATA");

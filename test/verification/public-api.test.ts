@@ -10,7 +10,7 @@ import {
   errorBodySchema,
   publicCertificateSchema,
   verifyResponseSchema,
-} from "../../server/verification/http/schemas.js";
+} from "../../server/verification/entry-points/http/schemas.js";
 import type { RunningVerifier, VerificationWorld } from "./support/world.js";
 import { verificationWorld } from "./support/world.js";
 

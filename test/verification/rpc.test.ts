@@ -4,10 +4,9 @@
  */
 import { expect } from "chai";
 import { Interface } from "ethers";
-import type { JsonRpcTransport } from "../../core/index.js";
-import { createCachedTransport } from "../../server/verification/cached-transport.js";
-import { JsonRpcResponseError } from "../../server/verification/json-rpc-client.js";
-import { createRpcProxy } from "../../server/verification/rpc-proxy.js";
+import { JsonRpcResponseError, type JsonRpcTransport } from "../../core/index.js";
+import { createCachedTransport } from "../../server/verification/data-access/cached-transport.js";
+import { createRpcProxy } from "../../server/verification/entry-points/http/rpc-proxy.js";
 import type { RunningVerifier, VerificationWorld } from "./support/world.js";
 import { verificationWorld } from "./support/world.js";
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import express from "express";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { securityHeaders } from "../../server/verification/http/security-headers.js";
+import { securityHeaders } from "../../server/verification/entry-points/http/security-headers.js";
 import type { VerificationWorld } from "./support/world.js";
 import { verificationWorld } from "./support/world.js";
 

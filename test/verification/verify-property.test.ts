@@ -10,6 +10,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import {
+  createHttpJsonRpcTransport,
   createRpcChainReader,
   formatCertificateQrPayload,
   parseCertificateQrPayload,
@@ -18,7 +19,6 @@ import {
   type Hex,
   type VerificationResult,
 } from "../../core/index.js";
-import { createHttpJsonRpcTransport } from "../../server/verification/json-rpc-client.js";
 import type { RunningVerifier, VerificationWorld } from "./support/world.js";
 import { verificationWorld } from "./support/world.js";
 

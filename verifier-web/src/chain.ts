@@ -1,13 +1,11 @@
 /**
  * The chain as this browser reads it: core's JSON-RPC reader over fetch to the configured
  * endpoints, pinned to one block per verification. With several endpoints all of them are asked
- * and must agree (core `createAgreeingChainReader`).
+ * and must agree (core `createAgreeingChainReader`). Every reader checks its endpoint's chain id
+ * before its first registry read, so a node on another chain means "cannot verify".
  */
-import type { ChainReader, RpcChainReader } from "../../core/index.js";
-import { ChainReadError, createAgreeingChainReader, createRpcChainReader } from "../../core/index.js";
-import { withChainIdCheck } from "../../server/verification/chain-id-guard.js";
-import { createHttpJsonRpcTransport } from "../../server/verification/json-rpc-client.js";
-import type { SiteConfig } from "./config.js";
+import type { ChainReader, RpcChainReader, VerifierSiteConfig } from "../../core/index.js";
+import { ChainReadError, createAgreeingChainReader, createHttpJsonRpcTransport, createRpcChainReader } from "../../core/index.js";
 
 /** A reader whose every read fails with `error`: the verification then reports it as a step ERROR. */
 function failingReader(error: ChainReadError): ChainReader {
@@ -22,7 +20,7 @@ function failingReader(error: ChainReadError): ChainReader {
   };
 }
 
-export async function openChain(config: SiteConfig, base: string): Promise<ChainReader> {
+export async function openChain(config: VerifierSiteConfig, base: string): Promise<ChainReader> {
   const readers: RpcChainReader[] = config.rpcEndpoints.map((endpoint) =>
     createRpcChainReader({
       transport: createHttpJsonRpcTransport(new URL(endpoint, base).href, { timeoutMs: 15_000 }),
@@ -31,8 +29,7 @@ export async function openChain(config: SiteConfig, base: string): Promise<Chain
     }),
   );
   try {
-    const reader = readers.length === 1 ? await readers[0]!.pinned() : await createAgreeingChainReader(readers);
-    return withChainIdCheck(reader);
+    return readers.length === 1 ? await readers[0]!.pinned() : await createAgreeingChainReader(readers);
   } catch (error) {
     if (error instanceof ChainReadError) return failingReader(error);
     return failingReader(new ChainReadError("RPC_UNAVAILABLE", String(error)));

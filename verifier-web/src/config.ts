@@ -1,22 +1,12 @@
 /**
- * The site's configuration, written into the page by the server (a JSON data block, see
- * server/verification/http/site-routes.ts). Never read from the URL or a QR code: a QR code that
- * could name its own chain or RPC endpoint could vouch for itself.
+ * Reads the site's configuration (core `VerifierSiteConfig`) from the JSON data block the server
+ * wrote into the page; never from the URL or a QR code.
  */
-import type { Hex } from "../../core/index.js";
+import type { Hex, VerifierSiteConfig } from "../../core/index.js";
 
-export interface SiteConfig {
-  readonly chainId: number;
-  readonly registryAddress: Hex;
-  /** Relative to this page or absolute; with two or more, their answers must agree. */
-  readonly rpcEndpoints: readonly string[];
-  readonly trustedHosts: readonly string[];
-  readonly allowHttp: boolean;
-}
-
-export function readSiteConfig(document: Document): SiteConfig {
+export function readSiteConfig(document: Document): VerifierSiteConfig {
   const element = document.getElementById("skillcert-config");
-  const raw = JSON.parse(element?.textContent ?? "null") as Partial<SiteConfig> | null;
+  const raw = JSON.parse(element?.textContent ?? "null") as Partial<VerifierSiteConfig> | null;
   if (
     !raw ||
     typeof raw.chainId !== "number" ||

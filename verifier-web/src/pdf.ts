@@ -2,8 +2,7 @@
  * Reading the bundle out of an uploaded certificate PDF with the issuer's own extractor (pdf-lib,
  * browser-safe). Loaded on demand: pdf-lib is most of the site's weight and most visitors scan.
  */
-import { extractCertificateBundle } from "../../server/issuance/pdf/extract.js";
-import { CertificatePdfError } from "../../server/issuance/pdf/certificate-pdf-format.js";
+import { CertificatePdfError, extractCertificateBundle } from "../../core/pdf-bundle.js";
 
 /** The embedded bundle as it is: core verifies `{record, root, proof}` and checks the chain id and registry it names. */
 export async function bundleFromPdf(bytes: Uint8Array): Promise<{ bundle: unknown } | { error: string }> {

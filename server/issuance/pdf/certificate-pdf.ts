@@ -1,7 +1,7 @@
 /**
  * Renders a vocational skill-level certificate (职业技能等级证书) as a one-page A4 PDF: the
  * printed certificate with a vector QR code for phone verification, plus the machine-readable
- * verification bundle embedded as an attachment (see `certificate-pdf-format.ts`) so an
+ * verification bundle embedded as an attachment (see `core/pdf-bundle.ts`) so an
  * uploaded PDF verifies without a camera.
  *
  * Speed: pdfkit re-parses a font given as a path or buffer in every document (fontkit reads the
@@ -25,7 +25,7 @@ import {
   CERTIFICATE_INFO_KEY,
   CertificatePdfError,
   escapeNonAsciiJson,
-} from "./certificate-pdf-format.js";
+} from "../../../core/pdf-bundle.js";
 import type { QrMatrix } from "./qr-vector.js";
 import { drawQrCode, qrMatrix } from "./qr-vector.js";
 

@@ -8,8 +8,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Transaction, Wallet, type JsonRpcProvider } from "ethers";
-import { retryAnchoring } from "../../../server/issuance/anchoring/anchor-retry.js";
-import { type AnchorWorkerOptions } from "../../../server/issuance/index.js";
+import { createAnchoringFailures, type AnchorWorkerOptions } from "../../../server/issuance/index.js";
 import {
   anchorWorkerFor,
   migratedDatabase,
@@ -171,7 +170,7 @@ describe("anchoring worker (SQLite, anvil)", function () {
     const provider = testProvider(proxy.url);
     try {
       const { batchId, root } = await aQueuedBatch();
-      const resilient = worker({ provider, backoff: { initialMs: 40, maxMs: 200 } });
+      const resilient = worker({ chain: chain.connectionVia(provider), backoff: { initialMs: 40, maxMs: 200 } });
       proxy.up = false;
       const delays: number[] = [];
       for (let attempt = 1; attempt <= 5; attempt++) {
@@ -206,7 +205,7 @@ describe("anchoring worker (SQLite, anvil)", function () {
     } finally {
       await chain.regulator.reinstateInstitution(institution.id);
     }
-    await retryAnchoring(database.db, institution.admin, batchId);
+    await createAnchoringFailures({ db: database.db }).retry(institution.admin, batchId);
     expect(await worker().processBatch(batchId)).to.equal("confirmed");
     expect(await rootAnchoredEvents(chain, root)).to.have.length(1);
   });
@@ -241,11 +240,11 @@ describe("anchoring worker (SQLite, anvil)", function () {
     expect(await batchOf(batchId)).to.include({ status: "anchored", anchorTxHash: byHand.txHash, anchorBlock: BigInt(byHand.blockNumber) });
   });
 
-  it("fails the batch of an institution without an issuer key (409 ISSUER_KEY_MISSING in lastError)", async function () {
+  it("fails the batch of an institution without an issuer key (ISSUER_KEY_NOT_FOUND in lastError)", async function () {
     const keyless = await seedInstitution(database.db);
     const { batchId } = await queuedBatch(database.db, keyless, 1, 7000);
     expect(await worker().processBatch(batchId)).to.equal("failed");
-    expect((await outboxOf(batchId)).lastError).to.match(/^ISSUER_KEY_MISSING/);
+    expect((await outboxOf(batchId)).lastError).to.match(/^ISSUER_KEY_NOT_FOUND/);
   });
 
   it("runs on its own once started, woken by a newly queued batch", async function () {

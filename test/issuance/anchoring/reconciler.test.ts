@@ -42,9 +42,7 @@ describe("anchoring reconciler (SQLite, anvil)", function () {
   const reconcile = () =>
     reconcileAnchoring({
       db: database.db,
-      provider: chain.provider,
-      registryAddress: chain.registryAddress,
-      registryAbi: chain.artifact.abi,
+      registry: chain.connection.registry,
       fromBlock: chain.deployBlock,
       blockChunk: 3,
     });

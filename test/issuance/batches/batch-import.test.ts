@@ -7,8 +7,8 @@ import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { expect } from "chai";
 import { CERTIFICATE_SCHEMAS, certificateLeaf, parseCertificateNumber, parseDisclosedRecord } from "../../../core/index.js";
-import { IssuanceError } from "../../../server/issuance/batches/issuance-errors.js";
-import { parseMultipart } from "../../../server/issuance/batches/upload.js";
+import { parseMultipart } from "../../../server/issuance/entry-points/http/upload.js";
+import { IssuanceError } from "../../../server/issuance/errors.js";
 import { ROSTER_COLUMNS } from "../../../server/issuance/roster/index.js";
 import type { Principal } from "../../../server/accounts/principal.js";
 import {

@@ -7,8 +7,7 @@ import { expect } from "chai";
 import { buildMerkleTree, verifyProof } from "../../../core/index.js";
 import type { Principal } from "../../../server/accounts/principal.js";
 import type { Wallet } from "ethers";
-import { publishBatch } from "../../../server/issuance/batches/batch-lifecycle.js";
-import { staticIssuerSigners } from "../../../server/issuance/index.js";
+import { createBatchLifecycle, staticIssuerSigners } from "../../../server/issuance/index.js";
 import {
   anchorWorkerFor,
   INSPECTOR,
@@ -273,7 +272,7 @@ describe("batch lifecycle on PostgreSQL (use cases, anvil)", function () {
 
     const worker = anchorWorkerFor(db, chain, { [institution.id]: issuer });
     expect(await worker.processBatch(batchId)).to.equal("confirmed");
-    const published = await publishBatch({ db }, institution.admin, batchId);
+    const published = await createBatchLifecycle({ db }).publish(institution.admin, batchId);
     expect(published.status).to.equal("published");
     const events = await db.client.batchEvent.findMany({ where: { batchId }, orderBy: { createdAt: "asc" } });
     expect(events.map((e) => e.toStatus)).to.deep.equal(["draft", "signed_off", "queued", "anchored", "published"]);

@@ -4,10 +4,9 @@
  */
 import { expect } from "chai";
 import { parseCertificateNumber } from "../../../core/index.js";
-import { importBatch } from "../../../server/issuance/batches/import-batch.js";
-import type { IssuanceDatabase } from "../../../server/issuance/batches/issuance-database.js";
-import { IssuanceError } from "../../../server/issuance/batches/issuance-errors.js";
-import { certificatePrefix, peekNextSerial, reserveSerials } from "../../../server/issuance/numbering/index.js";
+import { peekNextSerial, reserveSerials } from "../../../server/issuance/data-access/sequence-repository.js";
+import { certificatePrefix } from "../../../server/issuance/domain/numbering.js";
+import { createBatchImport, IssuanceError, type IssuanceDatabase } from "../../../server/issuance/index.js";
 import {
   POSTGRES,
   SQLITE,
@@ -121,7 +120,7 @@ for (const target of [SQLITE, POSTGRES]) {
       const rowsPerImport = 45; // levels 3, 4, 5 in turn: three prefixes shared by all imports
       const results = await Promise.all(
         Array.from({ length: imports }, (_, k) =>
-          importBatch({ db }, institution.handler, {
+          createBatchImport({ db }).importBatch(institution.handler, {
             file: { bytes: rosterCsv(validRows(rowsPerImport, k * 1000)), filename: `roster-${k}.csv` },
             siteSerial: institution.siteSerial,
             templateId: "SC-2025-01",

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import yauzl from "yauzl";
 import { exportCertificateBatchZip } from "../../../server/issuance/pdf/batch-export.js";
 import { CertificatePdfInputError } from "../../../server/issuance/pdf/certificate-pdf.js";
-import { extractCertificateBundle } from "../../../server/issuance/pdf/extract.js";
+import { extractCertificateBundle } from "../../../core/pdf-bundle.js";
 import { createCertificatePdfWorkerPool } from "../../../server/issuance/pdf/worker-pool.js";
 import type { IssuedCertificate } from "./certificate-fixture.js";
 import { issuedBatchFixture } from "./certificate-fixture.js";

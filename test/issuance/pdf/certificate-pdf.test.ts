@@ -8,8 +8,7 @@ import { PDFDict, PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { certificateLeaf, maskIdNumber, parseCertificateQrPayload } from "../../../core/index.js";
 import type { CertificatePdfInput, CertificatePdfRenderer } from "../../../server/issuance/pdf/certificate-pdf.js";
 import { CertificatePdfInputError, createCertificatePdfRenderer } from "../../../server/issuance/pdf/certificate-pdf.js";
-import { CERTIFICATE_ATTACHMENT_NAME, CERTIFICATE_INFO_KEY } from "../../../server/issuance/pdf/certificate-pdf-format.js";
-import { extractCertificateBundle } from "../../../server/issuance/pdf/extract.js";
+import { CERTIFICATE_ATTACHMENT_NAME, CERTIFICATE_INFO_KEY, extractCertificateBundle } from "../../../core/pdf-bundle.js";
 import type { IssuedCertificate } from "./certificate-fixture.js";
 import {
   INSTITUTION_NAME,

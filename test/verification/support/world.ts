@@ -257,6 +257,8 @@ async function buildWorld(): Promise<VerificationWorld> {
         leafHash: batch.leaves[i]!,
         leafIndex: i,
         saltedRecordJson: JSON.stringify(record),
+        // As sign-off stores it: the directory serves this proof and never rebuilds the tree.
+        proofJson: JSON.stringify(batch.tree.proof(i)),
       })),
     );
     await database.batches.update(stored.id, { merkleRoot: batch.root, leafCount: count, status: "signed_off" });

@@ -23,12 +23,12 @@ const BASE_ARGS = [
   "--disable-sync",
 ];
 
-/** Chromium with a fresh profile (playwright's own temporary user data dir). `fakeCamera`: a .y4m file. */
+/** Chromium with a fresh profile (its launch can take over 30 s on a loaded 2-core CI machine) (playwright's own temporary user data dir). `fakeCamera`: a .y4m file. */
 export function launchChromium(options: { fakeCamera?: string } = {}): Promise<Browser> {
   const camera = options.fakeCamera
     ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${options.fakeCamera}`]
     : [];
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...BASE_ARGS, ...camera], timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...BASE_ARGS, ...camera], timeout: 120_000 });
 }
 
 /** Rasterises page 1 of a PDF with poppler's pdftoppm. */

@@ -13,14 +13,16 @@
  */
 import { createInterface } from "node:readline";
 import { randomUUID } from "node:crypto";
-import { Contract, JsonRpcProvider, Transaction, Wallet, ZeroAddress, ZeroHash } from "ethers";
+import { JsonRpcProvider, Transaction, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import { loadRegistryArtifact } from "../../../../server/chain/registry-artifact.js";
+import { connectRegistry } from "../../../../server/chain/registry-connection.js";
 import { silentLogger } from "../../../../server/logger.js";
-import { AnchorWorker, type AnchorStage } from "../../../../server/issuance/anchoring/anchor-worker.js";
-import { staticIssuerSigners } from "../../../../server/issuance/anchoring/issuer-signers.js";
-import { listNonceHolders, listOutboxWork, updateOutbox } from "../../../../server/issuance/anchoring/outbox-repository.js";
-import { transitionBatch } from "../../../../server/issuance/batches/batch-repository.js";
-import { openIssuanceDatabase } from "../../../../server/issuance/batches/issuance-database.js";
+import { openIssuanceDatabase } from "../../../../server/issuance/data-access/issuance-database.js";
+import { transitionBatch } from "../../../../server/issuance/data-access/batch-repository.js";
+import { listNonceHolders, listOutboxWork, updateOutbox } from "../../../../server/issuance/data-access/outbox-repository.js";
+import type { AnchorStage } from "../../../../server/issuance/domain/anchoring.js";
+import { staticIssuerSigners } from "../../../../server/issuance/domain/issuer-signers.js";
+import { AnchorWorker } from "../../../../server/issuance/entry-points/workers/anchor-worker.js";
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -30,14 +32,18 @@ const env = (name: string): string => {
 
 const db = await openIssuanceDatabase(env("CRASH_DB_URL"));
 const provider = new JsonRpcProvider(env("CRASH_RPC_URL"), 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 20 });
+const connection = connectRegistry({
+  address: env("CRASH_REGISTRY"),
+  abi: loadRegistryArtifact(env("CRASH_ARTIFACT")).abi,
+  provider,
+  chainId: 31337,
+  confirmations: 1,
+});
 let pauseAt: AnchorStage | null = null;
 
 const worker = new AnchorWorker({
   db,
-  provider,
-  chainId: 31337,
-  registryAddress: env("CRASH_REGISTRY"),
-  registryAbi: loadRegistryArtifact(env("CRASH_ARTIFACT")).abi,
+  chain: connection,
   issuerSigners: staticIssuerSigners({ [env("CRASH_INSTITUTION")]: new Wallet(env("CRASH_ISSUER_KEY")) }),
   confirmations: 1,
   logger: silentLogger,
@@ -68,13 +74,12 @@ const warmSigned = await new Wallet(env("CRASH_ISSUER_KEY")).signTransaction({
   maxPriorityFeePerGas: 1,
 });
 void Transaction.from(warmSigned).from;
-const registryContract = new Contract(env("CRASH_REGISTRY"), loadRegistryArtifact(env("CRASH_ARTIFACT")).abi, provider);
 await Promise.all([
-  provider.getBlockNumber(),
+  connection.transactions.latestBlock(),
   provider.getFeeData(),
-  provider.getTransactionCount(ZeroAddress, "pending"),
-  provider.getTransactionReceipt(ZeroHash),
-  registryContract.getFunction("getBatch")(ZeroHash),
+  connection.transactions.transactionCount(ZeroAddress, "pending"),
+  connection.transactions.outcomeOf(ZeroHash),
+  connection.registry.getBatch(ZeroHash),
 ]);
 process.stdout.write("READY\n");
 

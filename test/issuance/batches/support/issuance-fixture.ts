@@ -19,10 +19,13 @@ import { WELL_KNOWN_DEV_ACCOUNTS } from "../../../../server/chain/dev-accounts.j
 import type { EmbeddedNode } from "../../../../server/chain/embedded-node.js";
 import { loadRegistryArtifact, type RegistryArtifact } from "../../../../server/chain/registry-artifact.js";
 import { createEthersRegistry, type ChainRegistry } from "../../../../server/chain/registry-client.js";
+import { connectRegistry, type RegistryConnection } from "../../../../server/chain/registry-connection.js";
 import { silentLogger, type Logger } from "../../../../server/logger.js";
 import { openDatabase } from "../../../../server/storage/database.js";
 import {
   AnchorWorker,
+  createBatchImport,
+  createBatchLifecycle,
   createIssuance,
   openIssuanceDatabase,
   staticIssuerSigners,
@@ -31,8 +34,6 @@ import {
   type IssuanceDatabase,
   type IssuanceOptions,
 } from "../../../../server/issuance/index.js";
-import { approveBatch, signOffBatch } from "../../../../server/issuance/batches/batch-lifecycle.js";
-import { importBatch } from "../../../../server/issuance/batches/import-batch.js";
 import { startTestAnvil } from "../../../server/support/anvil.js";
 import { createScratchPostgresDatabase } from "../../../server/support/postgres.js";
 import { temporaryDirectory } from "../../../server/support/temp.js";
@@ -206,6 +207,10 @@ export interface TestChain {
   readonly deployBlock: number;
   /** Signs with dev account #0, the regulator (deployer). */
   readonly regulator: ChainRegistry;
+  /** The registry connection issuance uses (reads, events, issuer transactions) over `provider`. */
+  readonly connection: RegistryConnection;
+  /** The same connection over another provider (e.g. one through a proxy that can fail). */
+  connectionVia(provider: JsonRpcProvider): RegistryConnection;
   registryFor(wallet: Wallet): ChainRegistry;
   /** Registers and approves the institution and binds a new issuer wallet (funded from account #0). */
   approveInstitution(institutionId: string, issuer?: Wallet): Promise<Wallet>;
@@ -228,6 +233,8 @@ export async function startTestChain(): Promise<TestChain> {
   const registryFor = (wallet: Wallet) =>
     createEthersRegistry({ address: registryAddress, abi: artifact.abi, provider, signer: wallet.connect(provider), confirmations: 1 });
   const regulator = registryFor(deployer);
+  const connectionVia = (via: JsonRpcProvider) =>
+    connectRegistry({ address: registryAddress, abi: artifact.abi, provider: via, chainId: 31337, confirmations: 1 });
   let funding = Promise.resolve();
   return {
     anvil,
@@ -236,6 +243,8 @@ export async function startTestChain(): Promise<TestChain> {
     registryAddress,
     deployBlock: receipt!.blockNumber,
     regulator,
+    connection: connectionVia(provider),
+    connectionVia,
     registryFor,
     approveInstitution: async (institutionId, given) => {
       const issuer = given ?? new Wallet(Wallet.createRandom().privateKey, provider);
@@ -394,14 +403,15 @@ export async function queuedBatch(
   rows = 3,
   from = 0,
 ): Promise<{ batchId: string; root: string }> {
-  const { batch } = await importBatch({ db }, institution.handler, {
+  const lifecycle = createBatchLifecycle({ db });
+  const { batch } = await createBatchImport({ db }).importBatch(institution.handler, {
     file: { bytes: rosterCsv(validRows(rows, from)), filename: "roster.csv" },
     siteSerial: institution.siteSerial,
     templateId: "SC-2025-01",
     issueDate: "2025-07-15",
   });
-  const signed = await signOffBatch({ db }, institution.handler, batch.id);
-  await approveBatch({ db }, institution.approver, batch.id);
+  const signed = await lifecycle.signOff(institution.handler, batch.id);
+  await lifecycle.approve(institution.approver, batch.id);
   return { batchId: batch.id, root: signed.merkleRoot! };
 }
 
@@ -414,10 +424,7 @@ export function anchorWorkerFor(
 ): AnchorWorker {
   return new AnchorWorker({
     db,
-    provider: chain.provider,
-    chainId: 31337,
-    registryAddress: chain.registryAddress,
-    registryAbi: chain.artifact.abi,
+    chain: chain.connection,
     issuerSigners: staticIssuerSigners(issuers),
     confirmations: 1,
     logger: silentLogger,
