@@ -18,10 +18,8 @@ import { createLogger, type Logger } from "./logger.js";
 import { PROJECT_ROOT } from "./paths.js";
 import { openDatabase } from "./storage/database.js";
 import { buildVerifierSite } from "../verifier-web/build.js";
-import { loadRegistryArtifact } from "./chain/registry-artifact.js";
 import { createStorageCertificateDirectory, createVerification } from "./verification/index.js";
 import { createAccessAndOnboarding } from "./institutions/setup.js";
-import { createChainProvider } from "./chain/connection.js";
 import { createIssuance, issuanceDatabaseOver } from "./issuance/index.js";
 
 const SERVER_CLOSE_GRACE_MS = 5_000;
@@ -165,7 +163,7 @@ async function main(): Promise<void> {
         chainId: chain.chainId,
         registryAddress: chain.registry.address,
         rpcUrl: config.chain.rpcUrl,
-        registryAbi: loadRegistryArtifact().abi,
+        registryAbi: chain.artifact.abi,
       },
       site: {
         trustedHosts: () => [...new Set([publicHost(), `localhost:${listeningPort}`, `127.0.0.1:${listeningPort}`])],
@@ -179,6 +177,7 @@ async function main(): Promise<void> {
     const onboarding = await createAccessAndOnboarding({
       config,
       database: database.handle,
+      chain: { provider: chain.provider, signer: chain.signer },
       registry: chain.registry,
       logger: logger.child({ component: "http" }),
       secureCookies: config.secureCookies,
@@ -186,19 +185,15 @@ async function main(): Promise<void> {
     });
     await lifecycle.track("accounts and institutions", onboarding.close);
 
-    // Issuance gets its own provider: the anchoring worker polls receipts on it.
-    const issuanceProvider = createChainProvider(config.chain.rpcUrl, chain.chainId, {
-      pollingIntervalMs: chain.mode === "embedded" ? 100 : 1000,
-    });
     const issuance = createIssuance({
       db: issuanceDatabaseOver(database.handle),
       logger: logger.child({ component: "issuance" }),
       authenticate: onboarding.accounts.authenticate,
       chain: {
-        provider: issuanceProvider,
+        provider: chain.provider,
         chainId: chain.chainId,
         registryAddress: chain.registry.address,
-        registryAbi: loadRegistryArtifact().abi,
+        registryAbi: chain.artifact.abi,
         deployBlock: chain.deployment.deployBlock ?? 0,
         confirmations: config.confirmations,
         regulatorRegistry: chain.registry,
@@ -211,10 +206,8 @@ async function main(): Promise<void> {
         directory: path.join(config.dataDir, "exports"),
       },
     });
-    await lifecycle.track("issuance", async () => {
-      await issuance.close();
-      issuanceProvider.destroy();
-    });
+    // The chain (tracked first, so closed last) owns the provider the areas share.
+    await lifecycle.track("issuance", () => issuance.close());
 
     const app = createApp({
       logger: logger.child({ component: "http" }),

@@ -3,7 +3,8 @@ import type { Logger } from "../logger.js";
 import { assertChainId, createChainProvider, loadSigner } from "./connection.js";
 import { ensureRegistryDeployed, type DeploymentOutcome, type DeploymentRecord } from "./deployment.js";
 import { startEmbeddedNode, type EmbeddedNode } from "./embedded-node.js";
-import { loadRegistryArtifact } from "./registry-artifact.js";
+import type { JsonRpcProvider, Wallet } from "ethers";
+import { loadRegistryArtifact, type RegistryArtifact } from "./registry-artifact.js";
 import { createEthersRegistry, type ChainRegistry } from "./registry-client.js";
 
 export interface RunningChain {
@@ -14,6 +15,11 @@ export interface RunningChain {
   deploymentOutcome: DeploymentOutcome;
   /** The signing account (regulator of a registry we deployed). */
   signerAddress: string;
+  /** The one JSON-RPC provider of this endpoint and the one signer: every area uses these. */
+  provider: JsonRpcProvider;
+  signer: Wallet;
+  /** The registry artifact (ABI and bytecode), loaded once. */
+  artifact: RegistryArtifact;
   /** Closes the RPC provider and, for the embedded chain, stops anvil so its state is saved. */
   close(): Promise<void>;
 }
@@ -79,6 +85,9 @@ export async function startChain(config: AppConfig, logger: Logger): Promise<Run
       deployment: record,
       deploymentOutcome: outcome,
       signerAddress: signer.address,
+      provider,
+      signer,
+      artifact,
       close,
     };
   } catch (error) {

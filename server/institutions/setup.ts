@@ -8,7 +8,7 @@
  * configuration as server/chain.
  */
 import type { Router } from "express";
-import type { Wallet } from "ethers";
+import type { JsonRpcProvider, Wallet } from "ethers";
 import {
   accountsRouter,
   createAccountsDependencies,
@@ -36,6 +36,8 @@ export interface AccessAndOnboardingOptions {
   logger: Logger;
   /** The server's shared database handle; without it a client of its own is opened (and closed). */
   database?: DatabaseHandle;
+  /** The server's provider and signer (start-chain); without them they are made from `config` (and closed). */
+  chain?: { provider: JsonRpcProvider; signer: Wallet };
   /** See AccountsOptions.secureCookies (default true). */
   secureCookies?: boolean;
   issuerKeySecret?: string;
@@ -55,11 +57,14 @@ export interface AccessAndOnboarding {
 export async function createAccessAndOnboarding(options: AccessAndOnboardingOptions): Promise<AccessAndOnboarding> {
   const { config, registry, logger } = options;
   const prisma = options.database ? prismaHandleOf(options.database) : await openPrismaHandle(config.database.url);
-  const provider = createChainProvider(config.chain.rpcUrl, config.chain.chainId, {
-    pollingIntervalMs: config.chain.mode === "embedded" ? 100 : 1000,
-  });
+  const ownProvider = options.chain
+    ? null
+    : createChainProvider(config.chain.rpcUrl, config.chain.chainId, {
+        pollingIntervalMs: config.chain.mode === "embedded" ? 100 : 1000,
+      });
+  const provider = options.chain?.provider ?? ownProvider!;
   try {
-    const signer = await loadSigner(config.signer, provider, config.chain.mode === "external");
+    const signer = options.chain?.signer ?? (await loadSigner(config.signer, provider, config.chain.mode === "external"));
     const accounts = createAccountsDependencies({
       ...options.accounts,
       prisma,
@@ -86,12 +91,12 @@ export async function createAccessAndOnboarding(options: AccessAndOnboardingOpti
       routers: [publicInstitutionsRouter(institutions), accountsRouter(accounts), institutionsRouter(institutions)],
       issuerSignerFor: institutions.issuerSignerFor,
       close: async () => {
-        provider.destroy();
+        ownProvider?.destroy();
         await prisma.close();
       },
     };
   } catch (error) {
-    provider.destroy();
+    ownProvider?.destroy();
     await prisma.close().catch(() => undefined);
     throw error;
   }

@@ -118,7 +118,10 @@ function toInstitution(row: InstitutionRow): InstitutionRecord {
   };
 }
 
-function toBatch(row: BatchRow): BatchRecord {
+/** Row mappers, one per table: the one definition of each record's fields (issuance builds on them). */
+export type { BatchRow, OutboxRow };
+
+export function toBatch(row: BatchRow): BatchRecord {
   return {
     id: row.id,
     institutionId: row.institutionId,
@@ -162,7 +165,7 @@ function toRevocation(row: RevocationRow): RevocationRecord {
   };
 }
 
-function toOutboxEntry(row: OutboxRow): AnchorOutboxRecord {
+export function toOutboxEntry(row: OutboxRow): AnchorOutboxRecord {
   return {
     id: row.id,
     batchId: row.batchId,

@@ -11,6 +11,7 @@ import { Prisma } from "../../../generated/prisma-sqlite/client.js";
 import type { SkillLevel } from "../../../core/index.js";
 import { guarded } from "../../storage/prisma-errors.js";
 import type { BatchKind, BatchStatus, CertificateStatus } from "../../storage/records.js";
+import { toBatch as toBatchRecord, type BatchRow } from "../../storage/repositories.js";
 import type { PrismaQueries } from "../data-access/issuance-database.js";
 
 export interface IssuanceBatch {
@@ -105,21 +106,12 @@ export interface InstitutionProfile {
   readonly sealPng: Uint8Array | null;
 }
 
-type BatchRow = Awaited<ReturnType<PrismaQueries["batch"]["findFirstOrThrow"]>>;
 type EventRow = Awaited<ReturnType<PrismaQueries["batchEvent"]["findFirstOrThrow"]>>;
 
+/** Storage's batch record plus the issuance columns. */
 function toBatch(row: BatchRow): IssuanceBatch {
   return {
-    id: row.id,
-    institutionId: row.institutionId,
-    kind: row.kind as BatchKind,
-    status: row.status as BatchStatus,
-    merkleRoot: row.merkleRoot,
-    leafCount: row.leafCount,
-    metadataHash: row.metadataHash,
-    anchorTxHash: row.anchorTxHash,
-    anchorBlock: row.anchorBlock === null ? null : Number(row.anchorBlock),
-    anchoredAt: row.anchoredAt,
+    ...toBatchRecord(row),
     siteSerial: row.siteSerial,
     templateId: row.templateId,
     issueDate: row.issueDate,
@@ -130,8 +122,6 @@ function toBatch(row: BatchRow): IssuanceBatch {
     approvedAt: row.approvedAt,
     publishedAt: row.publishedAt,
     createdById: row.createdById,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
   };
 }
 

@@ -8,24 +8,12 @@
  * (pending, signed), or the moment a broadcast transaction counts as stuck (broadcast).
  */
 import { guarded } from "../../storage/prisma-errors.js";
-import type { OutboxState } from "../../storage/records.js";
+import type { AnchorOutboxRecord, OutboxState } from "../../storage/records.js";
+import { toOutboxEntry, type OutboxRow } from "../../storage/repositories.js";
 import type { PrismaQueries } from "../data-access/issuance-database.js";
 
-export interface OutboxEntry {
-  readonly id: string;
-  readonly batchId: string;
-  readonly root: string;
-  readonly state: OutboxState;
-  readonly nonce: number | null;
-  readonly rawTx: string | null;
-  readonly txHash: string | null;
-  /** RPC failures so far (the back-off grows with them) plus transactions signed. */
-  readonly attempts: number;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: Date;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
+/** An outbox row (storage's record: one definition of its fields). */
+export type OutboxEntry = AnchorOutboxRecord;
 
 /** An outbox entry with what the worker needs of its batch. */
 export interface OutboxWork extends OutboxEntry {
@@ -36,24 +24,7 @@ export interface OutboxWork extends OutboxEntry {
 
 export type OutboxPatch = Partial<Pick<OutboxEntry, "state" | "nonce" | "rawTx" | "txHash" | "attempts" | "lastError" | "nextAttemptAt">>;
 
-type OutboxRow = Awaited<ReturnType<PrismaQueries["anchorOutbox"]["findFirstOrThrow"]>>;
-
-function toEntry(row: OutboxRow): OutboxEntry {
-  return {
-    id: row.id,
-    batchId: row.batchId,
-    root: row.root,
-    state: row.state as OutboxState,
-    nonce: row.nonce,
-    rawTx: row.rawTx,
-    txHash: row.txHash,
-    attempts: row.attempts,
-    lastError: row.lastError,
-    nextAttemptAt: row.nextAttemptAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
+const toEntry = toOutboxEntry;
 
 const WITH_BATCH = { batch: { select: { institutionId: true, leafCount: true, metadataHash: true } } } as const;
 

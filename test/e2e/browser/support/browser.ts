@@ -23,7 +23,10 @@ const BASE_ARGS = [
   "--disable-sync",
 ];
 
-/** Chromium with a fresh profile (its launch can take over 30 s on a loaded 2-core CI machine) (playwright's own temporary user data dir). `fakeCamera`: a .y4m file. */
+/**
+ * Chromium with a fresh profile (playwright's own temporary user data dir). `fakeCamera`: a .y4m
+ * file. The launch timeout is generous: on a loaded 2-core CI machine a launch took over 30 s.
+ */
 export function launchChromium(options: { fakeCamera?: string } = {}): Promise<Browser> {
   const camera = options.fakeCamera
     ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${options.fakeCamera}`]
