@@ -21,11 +21,12 @@ import {
   waitForHealth,
   waitForListening,
 } from "../test/e2e/support/server-process.js";
-import { freePort } from "../test/server/support/ports.js";
+import { freePort } from "../test/support/ports.js";
+import { SAMPLE_INSTITUTION_ID } from "../test/support/sample-certificate.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const PASSWORD = "Correct-Horse-Battery-9";
-const CREDIT_CODE = "91510100MA6C6X0Q1H";
+const CREDIT_CODE = SAMPLE_INSTITUTION_ID;
 const PROBE_INTERVAL_MS = 200;
 
 function roster(rows: number): string {

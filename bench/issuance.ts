@@ -33,13 +33,13 @@ import { assignCertificateNumbers } from "../server/issuance/domain/numbering.js
 import { sealCertificateDrafts, type SealedCertificate } from "../server/issuance/domain/sealing.js";
 import { createBatchImport, createBatchLifecycle } from "../server/issuance/index.js";
 import { parseRoster } from "../server/issuance/roster/index.js";
+import { startTestChain } from "../test/support/chain.js";
 import {
   anchorWorkerFor,
   SCOPE,
   migratedDatabase,
   rosterCsv,
   seedInstitution,
-  startTestChain,
   validRows,
 } from "../test/issuance/batches/support/issuance-fixture.js";
 

@@ -33,7 +33,6 @@ import {
   formatCertificateQrPayload,
   inclusionBundle,
   maskIdNumber,
-  parseCertificateRecord,
   sealCertificate,
 } from "../core/index.js";
 import { exportCertificateBatchZip } from "../server/issuance/pdf/batch-export.js";
@@ -42,6 +41,7 @@ import { createCertificatePdfRenderer } from "../server/issuance/pdf/certificate
 import { CERTIFICATE_ATTACHMENT_NAME } from "../core/pdf-bundle.js";
 import { drawQrCode, qrMatrix } from "../server/issuance/pdf/qr-vector.js";
 import { createCertificatePdfWorkerPool } from "../server/issuance/pdf/worker-pool.js";
+import { sampleCertificateInput, sampleRecord } from "../test/support/sample-certificate.js";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const ROUND_MS = Number(process.argv[3] ?? 1500);
@@ -51,24 +51,7 @@ const PHOTO = readFileSync(new URL("../test/issuance/pdf/fixtures/photo.jpg", im
 /** `count` distinct certificates of one batch, as issuance produces them. */
 function certificates(count: number): CertificatePdfInput[] {
   const records = Array.from({ length: count }, (_, i) => {
-    const r = parseCertificateRecord({
-      certificateNumber: `S0001510000012530${String(i + 1).padStart(5, "0")}`,
-      holderName: ["张三", "李四", "王小明", "欧阳娜娜"][i % 4],
-      idType: "RESIDENT_ID",
-      idNumber: "510105199003071233",
-      occupationCode: "6-18-02-01",
-      occupationName: "电工",
-      level: 3,
-      theoryScore: 85.5,
-      skillScore: 90,
-      comprehensiveScore: null,
-      issueDate: "2025-06-30",
-      institutionId: "91510100MA6C6X0Q1H",
-      templateId: "SC-2025-01",
-      processRecordLeaves: [],
-    });
-    if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    return r.value;
+    return sampleRecord({ ...sampleCertificateInput(i + 1), holderName: ["张三", "李四", "王小明", "欧阳娜娜"][i % 4] });
   });
   const disclosed = records.map((r) => discloseCertificate(sealCertificate(r)));
   const batch = buildBatch(CERTIFICATE_SCHEMA_V1, disclosed);

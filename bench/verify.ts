@@ -18,11 +18,11 @@
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import express from "express";
 import {
   CERTIFICATE_SCHEMA_V1,
@@ -30,19 +30,17 @@ import {
   discloseCertificate,
   institutionIdToBytes32,
   keccak256Hex,
-  parseCertificateRecord,
-  sealCertificate,
   verifyCertificate,
   type ChainReader,
   type Hex,
 } from "../core/index.js";
 import { createApp } from "../server/app.js";
 import { WELL_KNOWN_DEV_ACCOUNTS } from "../server/chain/dev-accounts.js";
-import { startEmbeddedNode } from "../server/chain/embedded-node.js";
-import { loadRegistryArtifact } from "../server/chain/registry-artifact.js";
 import { silentLogger } from "../server/logger.js";
 import { createVerification, type CertificateDirectory } from "../server/verification/index.js";
 import { buildVerifierSite } from "../verifier-web/build.js";
+import { startTestChain } from "../test/support/chain.js";
+import { SAMPLE_INSTITUTION_ID, sampleCertificateInput, sealedSample } from "../test/support/sample-certificate.js";
 
 interface AutocannonOptions {
   url: string;
@@ -63,7 +61,7 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
-const USCC = "91510100MA6C6X0Q1H";
+const USCC = SAMPLE_INSTITUTION_ID;
 const UNLIMITED = { windowMs: 60_000, limit: 1_000_000_000 };
 
 function listen(app: express.Express): Promise<{ url: string; server: Server }> {
@@ -81,52 +79,21 @@ async function measure(name: string, options: AutocannonOptions) {
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(path.join(tmpdir(), "skillcert-bench-"));
   const site = await buildVerifierSite();
-  const node = await startEmbeddedNode({
-    port: await freePort(),
-    chainId: 31337,
-    stateFile: path.join(work, "state.json"),
-    logger: silentLogger,
-  });
+  const chain = await startTestChain();
   const servers: Server[] = [];
   try {
     // ---- chain: registry, one institution, one anchored batch of 100 ----
-    const provider = new JsonRpcProvider(node.rpcUrl, 31337, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
-    const regulator = new Wallet(WELL_KNOWN_DEV_ACCOUNTS[0]!.privateKey, provider);
-    const issuer = new Wallet(WELL_KNOWN_DEV_ACCOUNTS[1]!.privateKey, provider);
-    const artifact = loadRegistryArtifact();
-    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, regulator).deploy(regulator.address);
-    await deployed.waitForDeployment();
-    const registryAddress = await deployed.getAddress();
-    const registry = deployed.connect(regulator);
+    const { registryAddress, artifact } = chain;
     const id = institutionIdToBytes32(USCC);
-    await (await registry.getFunction("registerInstitution")(id, keccak256Hex("scope"))).wait();
-    await (await registry.getFunction("approveInstitution")(id)).wait();
-    await (await registry.getFunction("bindIssuer")(issuer.address, id)).wait();
+    const issuer = await chain.approveInstitution(USCC, new Wallet(WELL_KNOWN_DEV_ACCOUNTS[1]!.privateKey));
     const records = Array.from({ length: 100 }, (_, i) => {
-      const parsed = parseCertificateRecord({
-        certificateNumber: `S00015100000125300${String(i + 1).padStart(4, "0")}`,
-        holderName: "张三",
-        idType: "RESIDENT_ID",
-        idNumber: "510105199003071233",
-        occupationCode: "6-18-02-01",
-        occupationName: "电工",
-        level: 3,
-        theoryScore: 85.5,
-        skillScore: 90,
-        comprehensiveScore: null,
-        issueDate: "2025-06-30",
-        institutionId: USCC,
-        templateId: "SC-2025-01",
-        processRecordLeaves: [],
-      });
-      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-      return sealCertificate(parsed.value);
+      return sealedSample(sampleCertificateInput(i + 1)).sealed;
     });
     const batch = buildBatch(CERTIFICATE_SCHEMA_V1, records);
-    await (await deployed.connect(issuer).getFunction("anchorRoot")(batch.root, 0, 100, keccak256Hex("bench"))).wait();
-    provider.destroy();
+    await chain
+      .registryFor(issuer)
+      .anchorRoot({ root: batch.root, kind: "certificates", leafCount: 100, metadataHash: keccak256Hex("bench") });
     const bundles = records.map((r, i) => ({ record: discloseCertificate(r), root: batch.root, proof: batch.tree.proof(i) }));
 
     // ---- the app, wired as in production; and the bare baseline ----
@@ -137,7 +104,7 @@ async function main(): Promise<void> {
     };
     const verification = createVerification({
       directory: noDirectory,
-      chain: { chainId: 31337, registryAddress, rpcUrl: node.rpcUrl, registryAbi: artifact.abi },
+      chain: { chainId: 31337, registryAddress, rpcUrl: chain.anvil.rpcUrl, registryAbi: artifact.abi },
       site: { trustedHosts: ["127.0.0.1"], allowHttp: true },
       rateLimits: { verify: UNLIMITED },
       logger: silentLogger,
@@ -250,17 +217,8 @@ async function main(): Promise<void> {
       server.closeAllConnections();
       server.close();
     }
-    await node.stop();
-    rmSync(work, { recursive: true, force: true });
+    await chain.stop();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 await main();

@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { BatchMetadataSource } from "../core/index.js";
+import { SAMPLE_INSTITUTION_ID } from "../test/support/sample-certificate.js";
 
 interface BatchMetadataCase {
   readonly name: string;
@@ -22,7 +23,7 @@ const CASES: readonly BatchMetadataCase[] = [
     name: "a roster batch of one site",
     batch: {
       id: "0b6f2c1e-5d8a-4e0b-9a51-3c7d2f9e4a10",
-      institutionId: "91510100MA6C6X0Q1H",
+      institutionId: SAMPLE_INSTITUTION_ID,
       siteSerial: "000001",
       templateId: "SC-2025-01",
       issueDate: "2025-06-30",
@@ -58,7 +59,7 @@ const CASES: readonly BatchMetadataCase[] = [
     name: "non-ASCII and JSON-escaped characters (UTF-8, escapes as JSON.stringify writes them)",
     batch: {
       id: 'batch-职业技能-"quoted"-\\back\\',
-      institutionId: "91510100MA6C6X0Q1H",
+      institutionId: SAMPLE_INSTITUTION_ID,
       siteSerial: "000003",
       templateId: "模板·2025",
       issueDate: "2025-01-01",

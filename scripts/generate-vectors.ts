@@ -23,6 +23,7 @@ import {
   type Hex,
   type RandomSource,
 } from "../core/index.js";
+import { sampleCertificateInput } from "../test/support/sample-certificate.js";
 
 /** Deterministic "randomness" so the vectors are reproducible: keccak256(seed ‖ counter). */
 function seededRandom(seed: string): RandomSource {
@@ -63,22 +64,7 @@ function merkleCases() {
 }
 
 function certificateCases() {
-  const base = {
-    certificateNumber: "S000151000001253000001",
-    holderName: "张三",
-    idType: "RESIDENT_ID",
-    idNumber: "510105199003071233",
-    occupationCode: "6-18-02-01",
-    occupationName: "电工",
-    level: 3,
-    theoryScore: 85.5,
-    skillScore: 90,
-    comprehensiveScore: null,
-    issueDate: "2025-06-30",
-    institutionId: "91510100MA6C6X0Q1H",
-    templateId: "SC-2025-01",
-    processRecordLeaves: [] as string[],
-  };
+  const base = sampleCertificateInput();
   const inputs = [
     { name: "resident ID, two scores", input: base },
     {

@@ -3,9 +3,9 @@
  * through the HTTP API on SQLite, with the institutions approved on a real chain (anvil).
  */
 import { expect } from "chai";
-import { startTestChain, type TestChain } from "../institutions/support/test-chain.js";
+import { startTestChain, type TestChain } from "../support/chain.js";
 import { createAccount, createWorld, type World } from "../institutions/support/world.js";
-import { SQLITE } from "./support/databases.js";
+import { SQLITE } from "../support/databases.js";
 import { ApiClient, signIn, startOnboardingApp, strongPassword, type ApiResponse, type OnboardingApp } from "./support/onboarding-app.js";
 
 type ErrorResponse = ApiResponse<{ error: { code: string; message: string; details?: Record<string, unknown> } }>;

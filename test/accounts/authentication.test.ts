@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { CSRF_HEADER } from "../../server/accounts/index.js";
-import { POSTGRESQL, SQLITE, type DatabaseTarget } from "./support/databases.js";
+import { POSTGRESQL, SQLITE, type DatabaseTarget } from "../support/databases.js";
 import { ApiClient, sessionCookieOf, signIn, startOnboardingApp, strongPassword, type OnboardingApp } from "./support/onboarding-app.js";
 
 const HOUR = 60 * 60_000;

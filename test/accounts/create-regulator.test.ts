@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { openPrismaHandle } from "../../server/accounts/index.js";
 import { createPasswordHasher } from "../../server/accounts/domain/passwords.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 interface Run {
   status: number | null;

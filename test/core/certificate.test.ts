@@ -28,6 +28,7 @@ import {
   type IdType,
   type SealedRecord,
 } from "../../core/index.js";
+import { SAMPLE_ID_NUMBER, SAMPLE_INSTITUTION_ID, sampleCertificateInput } from "../support/sample-certificate.js";
 
 interface CertificateVectors {
   leafTypeTags: Record<string, string>;
@@ -44,22 +45,7 @@ const vectors = JSON.parse(readFileSync(new URL("../../core/vectors/certificate.
 
 /** A valid certificate input, the named fixture every case varies. */
 function validInput(): Record<string, unknown> {
-  return {
-    certificateNumber: "S000151000001253000001",
-    holderName: "张三",
-    idType: "RESIDENT_ID",
-    idNumber: "510105199003071233",
-    occupationCode: "6-18-02-01",
-    occupationName: "电工",
-    level: 3,
-    theoryScore: 85.5,
-    skillScore: 90,
-    comprehensiveScore: null,
-    issueDate: "2025-06-30",
-    institutionId: "91510100MA6C6X0Q1H",
-    templateId: "SC-2025-01",
-    processRecordLeaves: [],
-  };
+  return sampleCertificateInput();
 }
 
 function parsed(input: Record<string, unknown> = validInput()): CertificateRecord {
@@ -134,7 +120,7 @@ describe("core/certificate", () => {
         idNumber: "\u3000５１０１０５１９９００３０７１２３３ ",
         certificateNumber: "ｓ000151000001253000001",
       });
-      expect(record.idNumber).to.equal("510105199003071233");
+      expect(record.idNumber).to.equal(SAMPLE_ID_NUMBER);
       expect(record.certificateNumber).to.equal("S000151000001253000001");
       expect(residentIdCheckDigit("11010519491231002")).to.equal("X");
       const lower = parsed({ ...validInput(), idNumber: "11010519491231002x" });
@@ -257,7 +243,7 @@ describe("core/certificate", () => {
     it("hides the ID number by default", () => {
       const disclosed = discloseCertificate(sealCertificate(parsed()));
       expect(disclosed.fields.idNumber).to.have.keys(["hash"]);
-      expect(JSON.stringify(disclosed)).to.not.include("510105199003071233");
+      expect(JSON.stringify(disclosed)).to.not.include(SAMPLE_ID_NUMBER);
     });
 
     it("changes the leaf when any revealed value or salt is edited", () => {
@@ -331,16 +317,16 @@ describe("core/certificate", () => {
 
   describe("institutions", () => {
     it("validates unified social credit codes by their MOD 31 check character", () => {
-      expect(validateUscc("91510100MA6C6X0Q1H", "id")).to.deep.equal([]);
+      expect(validateUscc(SAMPLE_INSTITUTION_ID, "id")).to.deep.equal([]);
       expect(usccCheckCharacter("91350100M000100Y4")).to.equal("3");
       expect(validateUscc("91510100MA6C6X0Q1I", "id").map((i) => i.code)).to.deep.equal(["USCC_CHARACTERS"]);
       expect(validateUscc("9151010", "id").map((i) => i.code)).to.deep.equal(["USCC_LENGTH"]);
     });
 
     it("puts the credit code in a readable bytes32 and back", () => {
-      const id = institutionIdToBytes32("91510100MA6C6X0Q1H");
+      const id = institutionIdToBytes32(SAMPLE_INSTITUTION_ID);
       expect(id).to.have.length(66);
-      expect(institutionIdFromBytes32(id)).to.equal("91510100MA6C6X0Q1H");
+      expect(institutionIdFromBytes32(id)).to.equal(SAMPLE_INSTITUTION_ID);
     });
 
     it("hashes the filed scope independently of order and duplicates", () => {

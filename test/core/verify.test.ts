@@ -9,8 +9,6 @@ import {
   discloseCertificate,
   institutionIdToBytes32,
   keccak256Hex,
-  parseCertificateRecord,
-  sealCertificate,
   verdictOf,
   verifyCertificate,
   type ChainReader,
@@ -19,38 +17,18 @@ import {
   type SealedRecord,
   type VerificationFragment,
 } from "../../core/index.js";
+import { SAMPLE_INSTITUTION_ID, sampleCertificateInput, sealedSample } from "../support/sample-certificate.js";
 
 // Verification against a real CertificateRegistry on Hardhat's in-process EVM, read through
 // core's own JSON-RPC chain reader (the same code the browser runs).
 
-const USCC = "91510100MA6C6X0Q1H";
+const USCC = SAMPLE_INSTITUTION_ID;
 const OTHER_USCC = "91350100M000100Y43";
 const REASON = 101;
 
-function certificateInput(serial: number) {
-  return {
-    certificateNumber: `S00015100000125300${String(serial).padStart(4, "0")}`,
-    holderName: "张三",
-    idType: "RESIDENT_ID",
-    idNumber: "510105199003071233",
-    occupationCode: "6-18-02-01",
-    occupationName: "电工",
-    level: 3,
-    theoryScore: 85.5,
-    skillScore: 90,
-    comprehensiveScore: null,
-    issueDate: "2025-06-30",
-    institutionId: USCC,
-    templateId: "SC-2025-01",
-    processRecordLeaves: [],
-  };
-}
-
 function sealedBatch(count: number, offset = 1, institutionId = USCC) {
   const records: SealedRecord[] = Array.from({ length: count }, (_, i) => {
-    const r = parseCertificateRecord({ ...certificateInput(offset + i), institutionId });
-    if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    return sealCertificate(r.value);
+    return sealedSample({ ...sampleCertificateInput(offset + i), institutionId }).sealed;
   });
   const batch = buildBatch(CERTIFICATE_SCHEMA_V1, records);
   const bundle = (i: number) => ({ record: discloseCertificate(records[i]!), root: batch.root, proof: batch.tree.proof(i) });

@@ -3,7 +3,7 @@
  * anchor a root, stop with SIGINT, start again, and find the same registry with the root still
  * anchored — the promise that a restart does not lose the chain.
  */
-import { committedMigrationCount } from "../server/support/migrations.js";
+import { committedMigrationCount } from "../support/databases.js";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { hexlify, Wallet } from "ethers";
@@ -11,8 +11,8 @@ import { createChainProvider } from "../../server/chain/connection.js";
 import { DEV_ACCOUNT_0 } from "../../server/chain/dev-accounts.js";
 import { loadRegistryArtifact } from "../../server/chain/registry-artifact.js";
 import { createEthersRegistry } from "../../server/chain/registry-client.js";
-import { freePort } from "../server/support/ports.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { freePort } from "../support/ports.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 import {
   anvilPidOf,
   isAlive,

@@ -15,8 +15,9 @@ import { parseCertificateQrPayload, residentIdCheckDigit } from "../../core/inde
 import { extractCertificateBundle } from "../../core/pdf-bundle.js";
 import { decodeQr } from "../issuance/pdf/certificate-fixture.js";
 import { PROJECT_ROOT } from "../../server/paths.js";
-import { freePort } from "../server/support/ports.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { freePort } from "../support/ports.js";
+import { SAMPLE_INSTITUTION_ID } from "../support/sample-certificate.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 import {
   killLeftovers,
   serverEnvironment,
@@ -30,7 +31,7 @@ import {
 const run = promisify(execFile);
 const TSX = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const PASSWORD = "Correct-Horse-Battery-9";
-const CREDIT_CODE = "91510100MA6C6X0Q1H";
+const CREDIT_CODE = SAMPLE_INSTITUTION_ID;
 const ROWS = 12;
 // API answers are read loosely here; their shapes are specified by each area's own tests.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

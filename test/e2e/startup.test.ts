@@ -2,7 +2,7 @@
  * Start-up as an operator meets it: bad settings fail fast with a message that says what to fix,
  * and the production shape (external chain + PostgreSQL) comes up with a non-development key.
  */
-import { committedMigrationCount } from "../server/support/migrations.js";
+import { committedMigrationCount } from "../support/databases.js";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -10,10 +10,10 @@ import { expect } from "chai";
 import { toBeHex, Wallet } from "ethers";
 import { createChainProvider } from "../../server/chain/connection.js";
 import type { EmbeddedNode } from "../../server/chain/embedded-node.js";
-import { startTestAnvil } from "../server/support/anvil.js";
-import { freePort } from "../server/support/ports.js";
-import { createScratchPostgresDatabase, type ScratchPostgresDatabase } from "../server/support/postgres.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { startTestAnvil } from "../support/chain.js";
+import { freePort } from "../support/ports.js";
+import { createScratchPostgresDatabase, type ScratchPostgresDatabase } from "../support/databases.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 import {
   killLeftovers,
   serverEnvironment,

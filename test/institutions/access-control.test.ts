@@ -9,10 +9,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { POSTGRESQL, SQLITE, type DatabaseTarget } from "../accounts/support/databases.js";
+import { POSTGRESQL, SQLITE, type DatabaseTarget } from "../support/databases.js";
 import { startOnboardingApp, type ApiClient, type ApiResponse, type OnboardingApp } from "../accounts/support/onboarding-app.js";
 import { aCreditCode, anApplication } from "./support/applications.js";
-import { startTestChain, type TestChain } from "./support/test-chain.js";
+import { startTestChain, type TestChain } from "../support/chain.js";
 import { createWorld, type World } from "./support/world.js";
 
 /** Ids of the institution under attack, or of nothing at all. */

@@ -18,8 +18,8 @@ import { createAccessAndOnboarding, type AccessAndOnboarding } from "../../serve
 import { silentLogger } from "../../server/logger.js";
 import { openDatabase, type Database } from "../../server/storage/database.js";
 import { signIn, strongPassword, type ApiClient } from "../accounts/support/onboarding-app.js";
-import { deployTestRegistry, startTestAnvil } from "../server/support/anvil.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { deployTestRegistry, startTestAnvil } from "../support/chain.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 import { anInstitutionCode } from "./support/applications.js";
 import { anInstitution } from "./support/world.js";
 import type { OnboardingApp } from "../accounts/support/onboarding-app.js";

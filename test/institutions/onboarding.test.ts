@@ -5,10 +5,10 @@
 import { expect } from "chai";
 import { hexlify, randomBytes } from "ethers";
 import { scopeHash } from "../../core/institution.js";
-import { SQLITE } from "../accounts/support/databases.js";
+import { SQLITE } from "../support/databases.js";
 import { ApiClient, startOnboardingApp, type ApiResponse, type OnboardingApp } from "../accounts/support/onboarding-app.js";
 import { aCreditCode, anApplication, anInstitutionCode, aSealPngBase64, withWrongCheckCharacter } from "./support/applications.js";
-import { startTestChain, type TestChain } from "./support/test-chain.js";
+import { startTestChain, type TestChain } from "../support/chain.js";
 import { createAccount, createWorld, type World } from "./support/world.js";
 
 interface InstitutionBody {
@@ -60,7 +60,7 @@ describe("institution onboarding (SQLite)", function () {
   });
 
   /** The registry's state for a credit code (null: never registered). */
-  const onChain = (creditCode: string) => chain.registry.getInstitution(creditCode);
+  const onChain = (creditCode: string) => chain.regulator.getInstitution(creditCode);
 
   /** A fresh applicant admin (created by the regulator) and its submitted application. */
   async function anApplicant(overrides: Record<string, unknown> = {}) {
@@ -235,7 +235,7 @@ describe("institution onboarding (SQLite)", function () {
       expect(institution.scopeHash).to.equal(scopeHash(institution.scope));
       expect(institution.decidedAt).to.equal(app.clock.now().toISOString());
       expect(await onChain(creditCode)).to.deep.include({ status: "approved", scopeHash: institution.scopeHash });
-      expect(await chain.registry.issuerInstitution(institution.issuerAddress!)).to.equal(creditCode);
+      expect(await chain.regulator.issuerInstitution(institution.issuerAddress!)).to.equal(creditCode);
       const signer = await app.institutions.issuerSignerFor(creditCode);
       expect(signer.address).to.equal(institution.issuerAddress);
       const stored = await app.prisma.queries.issuerKey.findFirst({ where: { institutionId: creditCode } });
@@ -291,7 +291,7 @@ describe("institution onboarding (SQLite)", function () {
 
       expect(await onChain(creditCode)).to.include({ status: "registered" });
 
-      const blockBefore = await chain.registry.latestBlock();
+      const blockBefore = await chain.regulator.latestBlock();
       const retried = await approve(creditCode);
       expect(retried.status, retried.text).to.equal(200);
       expect(await chain.registryCallsSince(blockBefore)).to.deep.equal(["approveInstitution", "bindIssuer"]);
@@ -302,11 +302,11 @@ describe("institution onboarding (SQLite)", function () {
     it("continues from the chain's state when the database missed a registration, and refuses rejecting it", async function () {
       const { creditCode } = await anApplicant();
       // Registered by another regulator tool (or an interrupted attempt), with a scope hash that differs.
-      await chain.registry.registerInstitution(creditCode, hexlify(randomBytes(32)));
+      await chain.regulator.registerInstitution(creditCode, hexlify(randomBytes(32)));
       const reject = await world.regulator.post(`/api/institutions/${creditCode}/reject`, { reason: "x" });
       expect(reject.status).to.equal(409);
       expect(errorOf(reject)).to.deep.include({ code: "CHAIN_STATE_MISMATCH", details: { database: "applied", chain: "registered" } });
-      const blockBefore = await chain.registry.latestBlock();
+      const blockBefore = await chain.regulator.latestBlock();
       expect((await approve(creditCode)).status).to.equal(200);
       expect(await chain.registryCallsSince(blockBefore)).to.deep.equal(["updateInstitutionScope", "approveInstitution", "bindIssuer"]);
     });
@@ -339,7 +339,7 @@ describe("institution onboarding (SQLite)", function () {
       expect((await act(creditCode, "reinstate", { reason: "整改完成" })).body.institution.status).to.equal("approved");
       const revoked = await act(creditCode, "revoke", { reasonCode: 105, reason: "机构申请退出" });
       expect(revoked.body.institution.status).to.equal("revoked");
-      const history = await chain.registry.getInstitutionHistory(creditCode);
+      const history = await chain.regulator.getInstitutionHistory(creditCode);
       expect(history.map((change) => change.reasonCode)).to.deep.equal([0, 0, 101, 0, 105]);
       const events = (await world.regulator.get<EventsBody>(`/api/institutions/${creditCode}/events`)).body.events.slice(-3);
       expect(events.map((event) => [event.toStatus, event.reasonCode, event.reason])).to.deep.equal([
@@ -369,8 +369,8 @@ describe("institution onboarding (SQLite)", function () {
     it("records a change the chain already has without sending a transaction (idempotent retry)", async function () {
       const creditCode = await anApprovedInstitution();
       // Suspended on chain by an earlier attempt that stopped before writing the database.
-      await chain.registry.suspendInstitution(creditCode, 104);
-      const blockBefore = await chain.registry.latestBlock();
+      await chain.regulator.suspendInstitution(creditCode, 104);
+      const blockBefore = await chain.regulator.latestBlock();
       const suspended = await act(creditCode, "suspend", { reasonCode: 104, reason: "抽查不合格" });
       expect(suspended.body.institution.status).to.equal("suspended");
       expect(await chain.registryCallsSince(blockBefore)).to.deep.equal([]);
@@ -381,7 +381,7 @@ describe("institution onboarding (SQLite)", function () {
     it("changes nothing when the chain contradicts the database: CHAIN_STATE_MISMATCH", async function () {
       const creditCode = await anApprovedInstitution();
       // Revoked on chain behind the database's back (another regulator tool).
-      await chain.registry.revokeInstitution(creditCode, 103);
+      await chain.regulator.revokeInstitution(creditCode, 103);
       const response = await act(creditCode, "suspend", { reasonCode: 101, reason: "x" });
       expect(response.status).to.equal(409);
       expect(errorOf(response)).to.deep.include({ code: "CHAIN_STATE_MISMATCH", details: { database: "approved", chain: "revoked" } });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { committedMigrationCount } from "./support/migrations.js";
+import { committedMigrationCount } from "../support/databases.js";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { expect } from "chai";
@@ -12,8 +12,8 @@ import type { HealthDependencies, HealthReport } from "../../server/health.js";
 import type { ErrorBody } from "../../server/http/error-handler.js";
 import { createLogger, silentLogger } from "../../server/logger.js";
 import { createDatabase, openDatabase, type Database } from "../../server/storage/database.js";
-import { freePort } from "./support/ports.js";
-import { temporaryDirectory } from "./support/temp.js";
+import { freePort } from "../support/ports.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const REGISTRY_ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const PERSONAL_NAME = "张三丰";

@@ -12,9 +12,9 @@ import { createEthersRegistry, type ChainRegistry } from "../../server/chain/reg
 import { connectRegistry, type RegistryConnection } from "../../server/chain/registry-connection.js";
 import { AppError, StartupError } from "../../server/errors.js";
 import { createLogger } from "../../server/logger.js";
-import { deployTestRegistry, startTestAnvil } from "./support/anvil.js";
-import { freePort } from "./support/ports.js";
-import { temporaryDirectory } from "./support/temp.js";
+import { deployTestRegistry, startTestAnvil } from "../support/chain.js";
+import { freePort } from "../support/ports.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const creditCode = () => Array.from(randomBytes(18), (byte) => CREDIT_CODE_ALPHABET[byte % CREDIT_CODE_ALPHABET.length]).join("");

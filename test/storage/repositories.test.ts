@@ -3,39 +3,18 @@
  * created for this run and dropped after it). PostgreSQL being unreachable fails the suite.
  */
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { expect } from "chai";
 import { AppError } from "../../server/errors.js";
 import { silentLogger } from "../../server/logger.js";
 import { openDatabase, type Database, type OpenedDatabase } from "../../server/storage/database.js";
 import { readLocalMigrations } from "../../server/storage/migrations.js";
 import type { NewCertificate } from "../../server/storage/records.js";
-import { createScratchPostgresDatabase } from "../server/support/postgres.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { POSTGRESQL, SQLITE, type DatabaseTarget } from "../support/databases.js";
 
-interface StorageTarget {
-  name: string;
-  provider: Database["provider"];
-  create(): Promise<{ url: string; destroy(): Promise<void> }>;
-}
-
-const targets: StorageTarget[] = [
-  {
-    name: "SQLite",
-    provider: "sqlite",
-    create: async () => {
-      const directory = temporaryDirectory("storage");
-      return { url: `file:${path.join(directory.path, "test.db")}`, destroy: async () => directory.remove() };
-    },
-  },
-  {
-    name: "PostgreSQL",
-    provider: "postgresql",
-    create: async () => {
-      const database = await createScratchPostgresDatabase();
-      return { url: database.url, destroy: () => database.drop() };
-    },
-  },
+/** The one set-up per provider, with the provider name the storage layer reports. */
+const targets: (DatabaseTarget & { provider: Database["provider"] })[] = [
+  { ...SQLITE, provider: "sqlite" },
+  { ...POSTGRESQL, provider: "postgresql" },
 ];
 
 const hex32 = () => `0x${randomBytes(32).toString("hex")}`;

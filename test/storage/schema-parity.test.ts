@@ -8,8 +8,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { PROJECT_ROOT } from "../../server/paths.js";
 import { pendingSchemaChanges } from "../../server/storage/migrations.js";
-import { TEST_POSTGRES_ADMIN_URL } from "../server/support/postgres.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { TEST_POSTGRES_ADMIN_URL } from "../support/databases.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const read = (relative: string) => readFileSync(path.join(PROJECT_ROOT, relative), "utf8").split("\n");
 

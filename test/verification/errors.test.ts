@@ -11,7 +11,7 @@ import { errorHandler } from "../../server/http/error-handler.js";
 import { silentLogger } from "../../server/logger.js";
 import { VerificationError, createVerification, type CertificateDirectory } from "../../server/verification/index.js";
 import { buildVerifierSite } from "../../verifier-web/build.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const NUMBER = "S000151000001253000001";
 const LEAF = `0x${"ab".repeat(32)}`;

@@ -5,47 +5,30 @@
  */
 import path from "node:path";
 import { expect } from "chai";
-import {
-  CERTIFICATE_SCHEMA_V1,
-  buildBatch,
-  discloseCertificate,
-  parseCertificateRecord,
-  sealCertificate,
-  type Hex,
-  type SealedRecord,
-} from "../../core/index.js";
+import { CERTIFICATE_SCHEMA_V1, buildBatch, discloseCertificate, type Hex, type SealedRecord } from "../../core/index.js";
 import { silentLogger } from "../../server/logger.js";
 import { openDatabase, type Database } from "../../server/storage/database.js";
 import type { BatchRecord, CertificateRecord } from "../../server/storage/records.js";
 import type { DirectoryStorage } from "../../server/verification/data-access/storage-directory.js";
 import { createStorageCertificateDirectory } from "../../server/verification/index.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
+import { SAMPLE_INSTITUTION_ID, sampleCertificateInput, sealedSample } from "../support/sample-certificate.js";
 import { tallySql } from "./support/sql-tally.js";
 import { verificationWorld } from "./support/world.js";
 
-const INSTITUTION = "91510100MA6C6X0Q1H";
+const INSTITUTION = SAMPLE_INSTITUTION_ID;
 const RESIDENT = { idType: "RESIDENT_ID", idNumber: "11010519491231002X" };
 
 /** `count` sealed certificates numbered S0001510000<site>253<serial>, all held by 张三. */
 function sealedCertificates(count: number, site: string, identity: { idType: string; idNumber: string } = RESIDENT): SealedRecord[] {
   return Array.from({ length: count }, (_, i) => {
-    const parsed = parseCertificateRecord({
+    const input = {
+      ...sampleCertificateInput(),
       certificateNumber: `S0001510000${site}253${String(i + 1).padStart(6, "0")}`,
-      holderName: "张三",
       ...identity,
-      occupationCode: "6-18-02-01",
-      occupationName: "电工",
-      level: 3,
       theoryScore: 90,
-      skillScore: 90,
-      comprehensiveScore: null,
-      issueDate: "2025-06-30",
-      institutionId: INSTITUTION,
-      templateId: "SC-2025-01",
-      processRecordLeaves: [],
-    });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    return sealCertificate(parsed.value);
+    };
+    return sealedSample(input).sealed;
   });
 }
 

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ESLint } from "eslint";
 import { PROJECT_ROOT } from "../../server/paths.js";
 import { buildVerifierSite, type VerifierBuildResult } from "../../verifier-web/build.js";
-import { temporaryDirectory } from "../server/support/temp.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 describe("verifier site", function () {
   describe("import boundary (ESLint)", function () {

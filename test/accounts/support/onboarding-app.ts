@@ -64,7 +64,7 @@ const healthyChain = { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", ch
 /**
  * Only for suites that never touch the chain (sign-in, credentials): there is no registry, and
  * wallets built on this provider are never used to send. Suites that approve or supervise
- * institutions pass `chain` (test/institutions/support/test-chain.ts: a real anvil).
+ * institutions pass `chain` (test/support/chain.ts: a real anvil).
  */
 function noChain(): ChainAccess {
   const provider = new JsonRpcProvider("http://127.0.0.1:9", 31337, { staticNetwork: true });

@@ -15,7 +15,7 @@ import type { IssuedCertificate, RunningVerifier, VerificationWorld } from "../.
 import { ARTIFACT_DIR, REASON_CODE, verificationWorld } from "../../verification/support/world.js";
 import { crop, launchChromium, locateQr, qrPng, renderPdfPage, savePng, shownNotice, shownResult, writeY4m } from "./support/browser.js";
 import { certificatePdf } from "./support/certificates.js";
-import { freePort } from "../../server/support/ports.js";
+import { freePort } from "../../support/ports.js";
 
 type Observed = { verdict: string; reason: string; warnings: string } | { notice: string };
 

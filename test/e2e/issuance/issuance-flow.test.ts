@@ -23,20 +23,19 @@ import { extractCertificateBundle } from "../../../server/issuance/pdf/index.js"
 import { rosterTemplate } from "../../../server/issuance/roster/index.js";
 import { PROJECT_ROOT } from "../../../server/paths.js";
 import { staticIssuerSigners } from "../../../server/issuance/index.js";
-import { temporaryDirectory } from "../../server/support/temp.js";
-import { freePort } from "../../server/support/ports.js";
+import { temporaryDirectory } from "../../support/temporary-directory.js";
+import { freePort } from "../../support/ports.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
 import {
   REGULATOR,
   migratedDatabase,
   rosterCsv,
   seedInstitution,
   startIssuanceServer,
-  startTestChain,
   validRows,
   withWrongCheckDigit,
   type IssuanceServer,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "../../issuance/batches/support/issuance-fixture.js";
 

@@ -19,14 +19,13 @@ import { Contract, type Wallet } from "ethers";
 import { REGISTRY_ARTIFACT_PATH } from "../../../server/chain/registry-artifact.js";
 import { PROJECT_ROOT } from "../../../server/paths.js";
 import { ANCHOR_STAGES, type AnchorStage } from "../../../server/issuance/index.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
 import {
   anchorWorkerFor,
   migratedDatabase,
   queuedBatch,
   seedInstitution,
-  startTestChain,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "../batches/support/issuance-fixture.js";
 

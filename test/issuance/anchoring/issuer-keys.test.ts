@@ -10,6 +10,7 @@ import { openPrismaHandle, type PrismaHandle } from "../../../server/accounts/in
 import { DEV_ACCOUNT_0 } from "../../../server/chain/dev-accounts.js";
 import { createInstitutionsDependencies, type InstitutionsDependencies } from "../../../server/institutions/index.js";
 import { silentLogger } from "../../../server/logger.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
 import {
   INSPECTOR,
   REGULATOR,
@@ -18,10 +19,8 @@ import {
   queuedBatch,
   seedInstitution,
   startIssuanceServer,
-  startTestChain,
   type IssuanceServer,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "../batches/support/issuance-fixture.js";
 

@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { hexlify, randomBytes, type Wallet } from "ethers";
 import { reconcileAnchoring, staticIssuerSigners, type ReconciliationReport } from "../../../server/issuance/index.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
 import {
   INSPECTOR,
   REGULATOR,
@@ -13,10 +14,8 @@ import {
   queuedBatch,
   seedInstitution,
   startIssuanceServer,
-  startTestChain,
   type IssuanceServer,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "../batches/support/issuance-fixture.js";
 

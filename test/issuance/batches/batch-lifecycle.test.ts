@@ -8,10 +8,11 @@ import { buildMerkleTree, verifyProof } from "../../../core/index.js";
 import type { Principal } from "../../../server/accounts/principal.js";
 import type { Wallet } from "ethers";
 import { createBatchLifecycle, staticIssuerSigners } from "../../../server/issuance/index.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
+import { POSTGRESQL } from "../../support/databases.js";
 import {
   anchorWorkerFor,
   INSPECTOR,
-  POSTGRES,
   REGULATOR,
   api,
   migratedDatabase,
@@ -19,13 +20,11 @@ import {
   rosterCsv,
   seedInstitution,
   startIssuanceServer,
-  startTestChain,
   tableCounts,
   uploadRoster,
   validRows,
   type IssuanceServer,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "./support/issuance-fixture.js";
 
@@ -254,7 +253,7 @@ describe("batch lifecycle on PostgreSQL (use cases, anvil)", function () {
   let issuer: Wallet;
 
   before(async function () {
-    [database, chain] = await Promise.all([migratedDatabase(POSTGRES), startTestChain()]);
+    [database, chain] = await Promise.all([migratedDatabase(POSTGRESQL), startTestChain()]);
     institution = await seedInstitution(database.db);
     issuer = await chain.approveInstitution(institution.id);
   });

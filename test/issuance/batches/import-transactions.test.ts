@@ -17,15 +17,8 @@ import { peekNextSerial } from "../../../server/issuance/data-access/sequence-re
 import { INSERT_CHUNK } from "../../../server/issuance/domain/import-batch.js";
 import { certificatePrefix } from "../../../server/issuance/domain/numbering.js";
 import { createBatchImport } from "../../../server/issuance/index.js";
-import {
-  POSTGRES,
-  SQLITE,
-  migratedDatabase,
-  rosterCsv,
-  seedInstitution,
-  validRows,
-  type TestDatabase,
-} from "./support/issuance-fixture.js";
+import { POSTGRESQL, SQLITE } from "../../support/databases.js";
+import { migratedDatabase, rosterCsv, seedInstitution, validRows, type TestDatabase } from "./support/issuance-fixture.js";
 
 /** The database with every transaction's start and end recorded, in order. */
 function recordingTransactions(db: IssuanceDatabase, log: string[]): IssuanceDatabase {
@@ -42,7 +35,7 @@ function recordingTransactions(db: IssuanceDatabase, log: string[]): IssuanceDat
   };
 }
 
-for (const target of [SQLITE, POSTGRES]) {
+for (const target of [SQLITE, POSTGRESQL]) {
   describe(`roster import and the database (${target.name})`, function () {
     this.timeout(120_000);
     let database: TestDatabase;

@@ -7,6 +7,7 @@ import type { Wallet } from "ethers";
 import { REVOCATION_REASONS } from "../../../core/index.js";
 import { WELL_KNOWN_DEV_ACCOUNTS } from "../../../server/chain/dev-accounts.js";
 import { staticIssuerSigners } from "../../../server/issuance/index.js";
+import { startTestChain, type TestChain } from "../../support/chain.js";
 import {
   INSPECTOR,
   REGULATOR,
@@ -16,13 +17,11 @@ import {
   rosterCsv,
   seedInstitution,
   startIssuanceServer,
-  startTestChain,
   uploadRoster,
   validRows,
   type IssuanceServer,
   type JsonBody,
   type SeededInstitution,
-  type TestChain,
   type TestDatabase,
 } from "./support/issuance-fixture.js";
 

@@ -7,15 +7,8 @@ import { parseCertificateNumber } from "../../../core/index.js";
 import { peekNextSerial, reserveSerials } from "../../../server/issuance/data-access/sequence-repository.js";
 import { certificatePrefix } from "../../../server/issuance/domain/numbering.js";
 import { createBatchImport, IssuanceError, type IssuanceDatabase } from "../../../server/issuance/index.js";
-import {
-  POSTGRES,
-  SQLITE,
-  migratedDatabase,
-  rosterCsv,
-  seedInstitution,
-  validRows,
-  type TestDatabase,
-} from "../batches/support/issuance-fixture.js";
+import { POSTGRESQL, SQLITE } from "../../support/databases.js";
+import { migratedDatabase, rosterCsv, seedInstitution, validRows, type TestDatabase } from "../batches/support/issuance-fixture.js";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,7 +53,7 @@ describe("certificate numbers", function () {
   });
 });
 
-for (const target of [SQLITE, POSTGRES]) {
+for (const target of [SQLITE, POSTGRESQL]) {
   describe(`certificate sequences (${target.name})`, function () {
     let database: TestDatabase;
     let db: IssuanceDatabase;

@@ -8,41 +8,18 @@ import { inflateSync } from "node:zlib";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import type { CertificateRecord, DisclosedRecord, Hex, InclusionBundle, SealedRecord } from "../../../core/index.js";
-import {
-  CERTIFICATE_SCHEMA_V1,
-  buildBatch,
-  certificateLeaf,
-  discloseCertificate,
-  formatCertificateQrPayload,
-  inclusionBundle,
-  parseCertificateRecord,
-  sealCertificate,
-} from "../../../core/index.js";
+import { CERTIFICATE_SCHEMA_V1, buildBatch, certificateLeaf, formatCertificateQrPayload, inclusionBundle } from "../../../core/index.js";
 import type { CertificatePdfInput } from "../../../server/issuance/pdf/certificate-pdf.js";
+import { SAMPLE_INSTITUTION_NAME, sampleCertificateInput, sealedSample } from "../../support/sample-certificate.js";
 
 export const VERIFIER_HOST = "verify.skillcert.cn";
-export const INSTITUTION_NAME = "四川省电工职业技能评价中心";
+export const INSTITUTION_NAME = SAMPLE_INSTITUTION_NAME;
 export const SEAL_PNG = readFileSync(new URL("./fixtures/seal.png", import.meta.url));
 export const PHOTO_JPEG = readFileSync(new URL("./fixtures/photo.jpg", import.meta.url));
 
 /** The certificate of core/vectors/certificate.json, case "resident ID, two scores". */
 export function validCertificateInput(serial = 1): Record<string, unknown> {
-  return {
-    certificateNumber: `S0001510000012530${String(serial).padStart(5, "0")}`,
-    holderName: "张三",
-    idType: "RESIDENT_ID",
-    idNumber: "510105199003071233",
-    occupationCode: "6-18-02-01",
-    occupationName: "电工",
-    level: 3,
-    theoryScore: 85.5,
-    skillScore: 90,
-    comprehensiveScore: null,
-    issueDate: "2025-06-30",
-    institutionId: "91510100MA6C6X0Q1H",
-    templateId: "SC-2025-01",
-    processRecordLeaves: [],
-  };
+  return sampleCertificateInput(serial);
 }
 
 /** The verification bundle a holder receives: disclosed record, proof, root and chain. */
@@ -61,13 +38,10 @@ export interface IssuedCertificate {
 
 /** Issues `count` certificates in one batch, as the issuance use case does, with PDF inputs. */
 export function issuedBatchFixture(count: number, withPhoto = true): IssuedCertificate[] {
-  const records = Array.from({ length: count }, (_, i) => {
-    const parsed = parseCertificateRecord(validCertificateInput(i + 1));
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    return parsed.value;
-  });
-  const sealed = records.map((r) => sealCertificate(r));
-  const disclosed = sealed.map((s) => discloseCertificate(s));
+  const samples = Array.from({ length: count }, (_, i) => sealedSample(validCertificateInput(i + 1)));
+  const records = samples.map((s) => s.record);
+  const sealed = samples.map((s) => s.sealed);
+  const disclosed = samples.map((s) => s.disclosed);
   const batch = buildBatch(CERTIFICATE_SCHEMA_V1, disclosed);
   return records.map((record, i) => {
     const bundle: CertificateBundle = {

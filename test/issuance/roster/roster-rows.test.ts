@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { parseCertificateRecord, residentIdCheckDigit } from "../../../core/index.js";
 import { idTypeOf, skillLevelOf } from "../../../server/issuance/roster/cells.js";
 import type { TypedRow } from "./roster-fixtures.js";
+import { sampleCertificateInput } from "../../support/sample-certificate.js";
 import {
   OCCUPATIONS,
   acceptedRows,
@@ -246,22 +247,7 @@ describe("roster import: row validation", () => {
   });
 
   describe("mirrors of core's private parsers (used for scope and duplicate keys)", () => {
-    const base = {
-      certificateNumber: "S000151000001253000001",
-      holderName: "张三",
-      idType: "RESIDENT_ID",
-      idNumber: residentId(0),
-      occupationCode: OCCUPATIONS[0].code,
-      occupationName: "电工",
-      level: 3,
-      theoryScore: 85,
-      skillScore: 90,
-      comprehensiveScore: null,
-      issueDate: "2025-06-30",
-      institutionId: "91510100MA6C6X0Q1H",
-      templateId: "SC-2025-01",
-      processRecordLeaves: [],
-    };
+    const base = { ...sampleCertificateInput(), idNumber: residentId(0), occupationCode: OCCUPATIONS[0].code, theoryScore: 85 };
 
     it("skillLevelOf agrees with core on every level spelling", () => {
       const spellings: (string | number)[] = [

@@ -12,7 +12,7 @@ import type { Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, Wallet } from "ethers";
 import express from "express";
 import {
   CERTIFICATE_SCHEMA_V1,
@@ -32,8 +32,8 @@ import {
 import { createApp } from "../../../server/app.js";
 import { WELL_KNOWN_DEV_ACCOUNTS } from "../../../server/chain/dev-accounts.js";
 import type { EmbeddedNode } from "../../../server/chain/embedded-node.js";
-import { loadRegistryArtifact, type RegistryArtifact } from "../../../server/chain/registry-artifact.js";
-import { createEthersRegistry, type ChainRegistry } from "../../../server/chain/registry-client.js";
+import type { RegistryArtifact } from "../../../server/chain/registry-artifact.js";
+import type { ChainRegistry } from "../../../server/chain/registry-client.js";
 import { createLogger } from "../../../server/logger.js";
 import { PROJECT_ROOT } from "../../../server/paths.js";
 import { openDatabase, type Database } from "../../../server/storage/database.js";
@@ -44,9 +44,9 @@ import {
   type VerificationRateLimits,
 } from "../../../server/verification/index.js";
 import { buildVerifierSite } from "../../../verifier-web/build.js";
-import { startTestAnvil } from "../../server/support/anvil.js";
-import { freePort } from "../../server/support/ports.js";
-import { temporaryDirectory } from "../../server/support/temp.js";
+import { startTestChain } from "../../support/chain.js";
+import { freePort } from "../../support/ports.js";
+import { SQLITE } from "../../support/databases.js";
 
 export const ARTIFACT_DIR = path.join(PROJECT_ROOT, "test-artifacts", "verifier");
 export const REASON_CODE = 101;
@@ -171,33 +171,28 @@ after(async function () {
 
 async function buildWorld(): Promise<VerificationWorld> {
   mkdirSync(ARTIFACT_DIR, { recursive: true });
-  const directory = temporaryDirectory("verification");
-  const closers: (() => Promise<void>)[] = [async () => directory.remove()];
+  const sqlite = await SQLITE.create();
+  const closers: (() => Promise<void>)[] = [() => sqlite.destroy()];
   teardown = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
 
-  const [anvil, opened] = await Promise.all([
-    startTestAnvil(directory.path),
-    openDatabase(`file:${path.join(directory.path, "verification.db")}`, createLogger({ level: "silent" })),
+  const [chain, opened] = await Promise.all([
+    startTestChain(),
+    openDatabase(sqlite.url, createLogger({ level: "silent" })),
     buildVerifierSite(),
   ]);
-  closers.push(() => anvil.stop());
+  closers.push(() => chain.stop());
+  const { anvil, provider, artifact } = chain;
   const database = opened.database;
   closers.push(() => database.close());
 
-  // ---- chain: deploy from the artifact, register and approve institutions, bind issuers ----
-  const provider = new JsonRpcProvider(anvil.rpcUrl, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
-  closers.push(async () => provider.destroy());
+  // ---- chain: the registry deployed from its artifact; register and approve institutions, bind issuers ----
   const [regulatorKey, issuer1Key, issuer2Key, issuer3Key] = WELL_KNOWN_DEV_ACCOUNTS.map((a) => a.privateKey);
   const regulatorWallet = new Wallet(regulatorKey!, provider);
-  const artifact = loadRegistryArtifact();
-  const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, regulatorWallet).deploy(regulatorWallet.address);
-  await deployed.waitForDeployment();
-  const registryAddress = (await deployed.getAddress()).toLowerCase() as Hex;
-  const registryFor = (key: string): ChainRegistry =>
-    createEthersRegistry({ address: registryAddress, abi: artifact.abi, provider, signer: new Wallet(key, provider), confirmations: 1 });
-  const regulator = registryFor(regulatorKey!);
+  const registryAddress = chain.registryAddress.toLowerCase() as Hex;
+  const registryFor = (key: string): ChainRegistry => chain.registryFor(new Wallet(key));
+  const regulator = chain.regulator;
 
   const institutions = {
     main: { uscc: uscc("91510100MA6C6X0Q1"), name: "四川省电工职业技能评价中心" },

@@ -1,25 +1,20 @@
 /**
  * Named fixtures of the issuance tests (batches, numbering, anchoring, e2e):
- * - a migrated database (SQLite temp file or a scratch PostgreSQL database) with issuance's handle;
+ * - a migrated database (test/support/databases.ts) with issuance's handle;
  * - an approved institution with its filed scope and sites, and principals for its staff;
- * - a real chain: anvil on a free port, the registry deployed from its artifact, the institution
- *   registered, approved and an issuer wallet bound to it;
+ * - the anchoring worker on the one test chain (test/support/chain.ts);
  * - the server app with issuance's routers on port 0, authenticated by test bearer tokens.
  */
 import type { Server } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import type { Wallet } from "ethers";
 import type { RequestHandler } from "express";
 import { keccak256Hex, usccCheckCharacter } from "../../../../core/index.js";
 import type { Principal } from "../../../../server/accounts/principal.js";
 import { createApp } from "../../../../server/app.js";
-import { WELL_KNOWN_DEV_ACCOUNTS } from "../../../../server/chain/dev-accounts.js";
-import type { EmbeddedNode } from "../../../../server/chain/embedded-node.js";
-import { loadRegistryArtifact, type RegistryArtifact } from "../../../../server/chain/registry-artifact.js";
-import { createEthersRegistry, type ChainRegistry } from "../../../../server/chain/registry-client.js";
-import { connectRegistry, type RegistryConnection } from "../../../../server/chain/registry-connection.js";
+import { loadRegistryArtifact } from "../../../../server/chain/registry-artifact.js";
+import type { ChainRegistry } from "../../../../server/chain/registry-client.js";
 import { silentLogger, type Logger } from "../../../../server/logger.js";
 import { openDatabase } from "../../../../server/storage/database.js";
 import {
@@ -34,9 +29,8 @@ import {
   type IssuanceDatabase,
   type IssuanceOptions,
 } from "../../../../server/issuance/index.js";
-import { startTestAnvil } from "../../../server/support/anvil.js";
-import { createScratchPostgresDatabase } from "../../../server/support/postgres.js";
-import { temporaryDirectory } from "../../../server/support/temp.js";
+import { TEST_CHAIN_ID, testProvider, type TestChain } from "../../../support/chain.js";
+import { SQLITE, type DatabaseTarget } from "../../../support/databases.js";
 import { OCCUPATIONS, SCOPE, rosterCsv, validRows } from "../../roster/roster-fixtures.js";
 
 export { rosterCsv, validRows, validRow, residentId, withWrongCheckDigit, SCOPE, OCCUPATIONS } from "../../roster/roster-fixtures.js";
@@ -44,27 +38,6 @@ export { rosterCsv, validRows, validRow, residentId, withWrongCheckDigit, SCOPE,
 // ---------------------------------------------------------------------------------------------
 // Databases
 // ---------------------------------------------------------------------------------------------
-
-export interface DatabaseTarget {
-  readonly name: "SQLite" | "PostgreSQL";
-  create(): Promise<{ url: string; destroy(): Promise<void> }>;
-}
-
-export const SQLITE: DatabaseTarget = {
-  name: "SQLite",
-  create: async () => {
-    const directory = temporaryDirectory("issuance-db");
-    return { url: `file:${path.join(directory.path, "issuance.db")}`, destroy: async () => directory.remove() };
-  },
-};
-
-export const POSTGRES: DatabaseTarget = {
-  name: "PostgreSQL",
-  create: async () => {
-    const database = await createScratchPostgresDatabase();
-    return { url: database.url, destroy: () => database.drop() };
-  },
-};
 
 export interface TestDatabase {
   readonly url: string;
@@ -196,78 +169,6 @@ export function bearerPrincipals(): { authenticate: RequestHandler; register(...
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chain
-// ---------------------------------------------------------------------------------------------
-
-export interface TestChain {
-  readonly anvil: EmbeddedNode;
-  readonly provider: JsonRpcProvider;
-  readonly artifact: RegistryArtifact;
-  readonly registryAddress: string;
-  readonly deployBlock: number;
-  /** Signs with dev account #0, the regulator (deployer). */
-  readonly regulator: ChainRegistry;
-  /** The registry connection issuance uses (reads, events, issuer transactions) over `provider`. */
-  readonly connection: RegistryConnection;
-  /** The same connection over another provider (e.g. one through a proxy that can fail). */
-  connectionVia(provider: JsonRpcProvider): RegistryConnection;
-  registryFor(wallet: Wallet): ChainRegistry;
-  /** Registers and approves the institution and binds a new issuer wallet (funded from account #0). */
-  approveInstitution(institutionId: string, issuer?: Wallet): Promise<Wallet>;
-  stop(): Promise<void>;
-}
-
-export function testProvider(rpcUrl: string): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 20 });
-}
-
-export async function startTestChain(): Promise<TestChain> {
-  const directory = temporaryDirectory("issuance-chain");
-  const anvil = await startTestAnvil(directory.path);
-  const provider = testProvider(anvil.rpcUrl);
-  const artifact = loadRegistryArtifact();
-  const deployer = new Wallet(WELL_KNOWN_DEV_ACCOUNTS[0]!.privateKey, provider);
-  const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(deployer.address);
-  const receipt = await contract.deploymentTransaction()!.wait();
-  const registryAddress = await contract.getAddress();
-  const registryFor = (wallet: Wallet) =>
-    createEthersRegistry({ address: registryAddress, abi: artifact.abi, provider, signer: wallet.connect(provider), confirmations: 1 });
-  const regulator = registryFor(deployer);
-  const connectionVia = (via: JsonRpcProvider) =>
-    connectRegistry({ address: registryAddress, abi: artifact.abi, provider: via, chainId: 31337, confirmations: 1 });
-  let funding = Promise.resolve();
-  return {
-    anvil,
-    provider,
-    artifact,
-    registryAddress,
-    deployBlock: receipt!.blockNumber,
-    regulator,
-    connection: connectionVia(provider),
-    connectionVia,
-    registryFor,
-    approveInstitution: async (institutionId, given) => {
-      const issuer = given ?? new Wallet(Wallet.createRandom().privateKey, provider);
-      await regulator.registerInstitution(institutionId, keccak256Hex(`scope ${institutionId}`));
-      await regulator.approveInstitution(institutionId);
-      await regulator.bindIssuer(issuer.address, institutionId);
-      // Fund through the regulator's registry queue's nonce sequence: one transfer at a time.
-      funding = funding.then(async () => {
-        const sent = await deployer.sendTransaction({ to: issuer.address, value: 10n ** 20n });
-        await sent.wait();
-      });
-      await funding;
-      return issuer.connect(provider);
-    },
-    stop: async () => {
-      provider.destroy();
-      await anvil.stop();
-      directory.remove();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------------------------
 
@@ -296,7 +197,7 @@ export async function startIssuanceServer(options: ServerOptions): Promise<Issua
     authenticate: auth.authenticate,
     chain: {
       provider,
-      chainId: 31337,
+      chainId: TEST_CHAIN_ID,
       registryAddress: chain?.registryAddress ?? "0x000000000000000000000000000000000000dEaD",
       registryAbi: chain?.artifact.abi ?? loadRegistryArtifact().abi,
       deployBlock: chain?.deployBlock ?? 0,
@@ -307,7 +208,7 @@ export async function startIssuanceServer(options: ServerOptions): Promise<Issua
   });
   const app = createApp({
     logger: options.logger ?? silentLogger,
-    health: { chain: null as never, chainMode: "embedded", expectedChainId: 31337, database: null as never, version: "test" },
+    health: { chain: null as never, chainMode: "embedded", expectedChainId: TEST_CHAIN_ID, database: null as never, version: "test" },
     routers: issuance.routers,
   });
   const server: Server = createServer(app);
