@@ -3,7 +3,7 @@ import { StartupError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { readLocalMigrations, runMigrateDeploy, type MigrationStatus } from "./migrations.js";
 import { guarded } from "./prisma-errors.js";
-import { handleOver, openDatabaseHandle, type DatabaseHandle, type PrismaClientLike } from "./prisma-client.js";
+import { openDatabaseHandle, type DatabaseHandle, type PrismaClientLike } from "./prisma-client.js";
 import { createRepositories, type Repositories } from "./repositories.js";
 import { activeSqliteDriver, type SqliteDriver } from "./sqlite-adapter.js";
 
@@ -33,7 +33,8 @@ export interface Database extends Repositories {
 export async function createDatabase(url: string): Promise<Database> {
   const opened = await openDatabaseHandle(url);
   const { client, provider } = opened;
-  const handle = handleOver(client, provider);
+  // The areas get queries and transactions only: closing is main.ts's, through `close`.
+  const handle: DatabaseHandle = { provider, queries: opened.queries, transaction: opened.transaction };
 
   return {
     provider,

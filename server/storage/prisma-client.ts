@@ -77,8 +77,8 @@ async function importGeneratedClient(provider: DatabaseProvider): Promise<Prisma
   }
 }
 
-/** Wraps a client as a handle; `handleOver` never closes what it did not open. */
-export function handleOver(client: PrismaClientLike, provider: DatabaseProvider): DatabaseHandle {
+/** Wraps a client as a handle: queries and transactions, no way to close it. */
+function handleOver(client: PrismaClientLike, provider: DatabaseProvider): DatabaseHandle {
   return {
     provider,
     queries: client,

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { createIssuerKeyCipher, issuerKeySecretBytes } from "../../server/institutions/issuer-keys/issuer-key-cipher.js";
-import { createKeyedLock } from "../../server/institutions/domain/keyed-lock.js";
+import { createKeyedLock } from "../../server/keyed-lock.js";
 
 describe("issuer key cipher", function () {
   const signerKey = Wallet.createRandom().privateKey;

@@ -34,7 +34,7 @@ import { institutionError, institutionNotFound, validationFailed } from "../erro
 import type { IssuerFunder } from "../issuer-keys/issuer-funding.js";
 import type { IssuerKeyring } from "../issuer-keys/issuer-keyring.js";
 import { validateApplication, type ApplicationRequest } from "./application-rules.js";
-import { createKeyedLock } from "./keyed-lock.js";
+import { createKeyedLock } from "../../keyed-lock.js";
 import { isKnownReasonCode } from "./supervision-reasons.js";
 
 export interface ApprovalRequest {

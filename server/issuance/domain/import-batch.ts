@@ -36,7 +36,7 @@ import {
   type IssuanceBatch,
 } from "../data-access/batch-repository.js";
 import { MAX_SERIAL, peekNextSerial, reserveSerials } from "../data-access/sequence-repository.js";
-import { createKeyedLock, type KeyedLock } from "../../institutions/domain/keyed-lock.js";
+import { createKeyedLock, type KeyedLock } from "../../keyed-lock.js";
 import { IssuanceError, rosterFileFailure } from "../errors.js";
 import {
   DEFAULT_ROSTER_LIMITS,

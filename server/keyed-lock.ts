@@ -1,6 +1,7 @@
 /**
- * Runs work for the same key one at a time (in this process): two regulators pressing "approve"
- * together must not generate two issuer keys or send the same transaction twice.
+ * Runs work for the same key one at a time (in this process), for every area: two regulators
+ * pressing "approve" together must not generate two issuer keys, two imports of the same number
+ * prefixes must not read the same next serials.
  */
 export type KeyedLock = <T>(key: string, work: () => Promise<T>) => Promise<T>;
 
